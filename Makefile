@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+DEMO_PASSWORD := sutera-demo-2025
+export DJANGO_SETTINGS_MODULE := sutera_kinerja.settings
+
+.PHONY: run test install install-dev system-deps check lint demo
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev system-deps
+
+# Debian packages the project needs: Chromium for the browser tests, Pango for weasyprint.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! ldconfig -p | grep -q libpango-1.0; then \
+		echo "Memasang paket Debian: chromium, pango, fonts"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	fi
+
+demo: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+
+run: demo
+	@echo ""
+	@echo "Sutera Kinerja berjalan di http://127.0.0.1:8000"
+	@echo "Pengguna demo: camat, sekretaris, kasubag, kasi_pemerintahan, kasi_trantibum,"
+	@echo "  kasi_pmn, kasi_kesos, kasi_pelayanan, admin  —  kata sandi: $(DEMO_PASSWORD)"
+	@echo ""
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install-dev lint
+	$(VENV)/bin/pytest

@@ -1,0 +1,152 @@
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Office, OfficeHoliday, Report, Section, Sop, SopStep, Staff, StepLog
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = OfficeHoliday
+    extra = 0
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "regency", "head_title"]
+    search_fields = ["name", "code"]
+    inlines = [SectionInline, HolidayInline]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "office", "order", "is_active"]
+    list_filter = ["office", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(OfficeHoliday)
+class OfficeHolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "office"]
+    list_filter = ["office"]
+    date_hierarchy = "date"
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "user", "role", "section", "office", "nip", "job_title"]
+    list_filter = ["office", "role", "section"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "nip"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "section", "office"]
+
+
+class StaffInline(admin.StackedInline):
+    model = Staff
+    can_delete = False
+    extra = 0
+    max_num = 1
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, StaffInline]
+
+
+class SopStepInline(admin.TabularInline):
+    model = SopStep
+    extra = 0
+    fields = [
+        "number",
+        "name",
+        "role",
+        "kind",
+        "per_section",
+        "standard_amount",
+        "standard_unit",
+        "equipment",
+        "output",
+        "action_label",
+        "return_to",
+    ]
+
+
+@admin.register(Sop)
+class SopAdmin(admin.ModelAdmin):
+    list_display = ["name", "number", "revision", "office", "approved_on", "is_active"]
+    list_filter = ["office", "is_active"]
+    inlines = [SopStepInline]
+    actions = ["new_revision"]
+
+    @admin.action(description=_("Buat revisi baru dari SOP terpilih"))
+    def new_revision(self, request, queryset):
+        """Copy a revision with its steps, so edits never rewrite reports already under way."""
+        created = 0
+        with transaction.atomic():
+            for sop in queryset.prefetch_related("steps"):
+                steps = list(sop.steps.all())
+                latest = (
+                    Sop.objects.filter(office=sop.office, number=sop.number)
+                    .order_by("-revision")
+                    .values_list("revision", flat=True)
+                    .first()
+                )
+                sop.pk = None
+                sop.revision = latest + 1
+                sop.revised_on = None
+                sop.save()
+                for step in steps:
+                    step.pk = None
+                    step.sop = sop
+                SopStep.objects.bulk_create(steps)
+                created += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d revisi baru dibuat. Isi tanggal revisinya lalu ubah langkahnya.",
+                "%(count)d revisi baru dibuat. Isi tanggal revisinya lalu ubah langkahnya.",
+                created,
+            )
+            % {"count": created},
+            messages.SUCCESS,
+        )
+
+
+class StepLogInline(admin.TabularInline):
+    model = StepLog
+    extra = 0
+    can_delete = False
+    fields = ["step_number", "action", "section", "actor", "finished_at", "on_time", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Reports change only through the workflow; the admin may look, not edit."""
+
+    list_display = ["__str__", "office", "current_step", "archived_at"]
+    list_filter = ["office", "year", "quarter"]
+    inlines = [StepLogInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

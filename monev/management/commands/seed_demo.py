@@ -1,0 +1,141 @@
+"""Load the SOP and the demo office, then play a realistic history through the real services."""
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from monev import clock, services, workflow
+from monev.models import Office, Report, Role
+from monev.selectors import office_calendar
+from monev.worktime import JAKARTA, standard_seconds
+
+FIXTURES = ["office_sutera", "sop_pengukuran_kinerja", "demo_users"]
+PAST_QUARTERS = 6
+RETURN_NOTES = {
+    11: "Tabel capaian Seksi Kesos belum memuat faktor penghambat; lengkapi sebelum diajukan.",
+    12: "Analisis Seksi Trantibum perlu diperjelas dan angka IKM disesuaikan dengan hasil survei.",
+}
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+class Command(BaseCommand):
+    help = "Memuat SOP, kantor demo Kecamatan Sutera, pengguna demo, dan riwayat laporan."
+
+    def handle(self, *args, **options):
+        call_command("loaddata", *FIXTURES, verbosity=0)
+        office = Office.objects.get(code="sutera")
+        if Report.objects.filter(office=office).exists():
+            self.stdout.write("Data demo sudah ada; riwayat laporan tidak dibuat ulang.")
+            return
+        with transaction.atomic():
+            History(office).build(clock.now())
+        self.stdout.write(self.style.SUCCESS("Data demo Kecamatan Sutera dimuat."))
+
+
+class History:
+    """Drives past quarters to the archive and the current quarter part-way, via the services."""
+
+    def __init__(self, office: Office):
+        self.office = office
+        self.calendar = office_calendar(office)
+        users = get_user_model().objects.select_related("staff").filter(staff__office=office)
+        self.by_role: dict[str, object] = {}
+        self.by_section: dict[int, object] = {}
+        for user in users:
+            self.by_role.setdefault(user.staff.role, user)
+            if user.staff.section_id:
+                self.by_section[user.staff.section_id] = user
+
+    def build(self, now: datetime.datetime) -> None:
+        year, quarter = quarter_of(now.astimezone(JAKARTA).date())
+        past = []
+        y, q = year, quarter
+        for _ in range(PAST_QUARTERS):
+            y, q = previous_quarter(y, q)
+            past.append((y, q))
+        for index, (y, q) in enumerate(reversed(past)):
+            rng = random.Random(y * 10 + q)
+            quarter_end = datetime.date(y + (q == 4), 1 if q == 4 else q * 3 + 1, 1)
+            start = self._morning(quarter_end + datetime.timedelta(days=rng.randint(2, 6)))
+            returns = {11} if index % 3 == 1 else {12} if index % 3 == 2 else set()
+            self._play(y, q, start, rng, until=now, returns=returns)
+        # The current quarter: opened a few working days ago, sections part-way through step 2.
+        rng = random.Random(year * 10 + quarter)
+        opened = self._morning((now - datetime.timedelta(days=4)).date())
+        opened = min(opened, now - datetime.timedelta(hours=1))
+        self._play(year, quarter, opened, rng, until=now, stop_at=2)
+
+    def _morning(self, day: datetime.date) -> datetime.datetime:
+        moment = datetime.datetime.combine(day, datetime.time(8, 0), tzinfo=JAKARTA)
+        return self.calendar.add_working_seconds(moment, 0)
+
+    def _after(self, moment, step, rng, low=0.4, high=1.5) -> datetime.datetime:
+        if step.standard_amount:
+            base = standard_seconds(step.standard_amount, step.standard_unit, self.calendar)
+        else:
+            base = self.calendar.day_seconds
+        return self.calendar.add_working_seconds(moment, int(base * rng.uniform(low, high)))
+
+    def _play(self, year, quarter, start, rng, *, until, returns=(), stop_at=None) -> None:
+        actor = self.by_role[Role.SEKRETARIS]
+        with clock.frozen_at(start):
+            report = services.report_open(
+                office=self.office, year=year, quarter=quarter, actor=actor
+            )
+        moment = start
+        pending_returns = set(returns)
+        while not report.is_archived:
+            report = Report.objects.get(pk=report.pk)
+            step = workflow.current_step(report)
+            if step.per_section:
+                moment = self._sections(report, step, moment, rng, until, stop_at)
+                if moment is None:
+                    return
+                continue
+            moment = self._after(moment, step, rng)
+            if moment >= until or step.number == stop_at:
+                return
+            user = self.by_role[step.role]
+            with clock.frozen_at(moment):
+                if step.number in pending_returns:
+                    pending_returns.discard(step.number)
+                    report = services.report_return(
+                        report_id=report.pk,
+                        actor=user,
+                        from_step=step.number,
+                        note=RETURN_NOTES.get(step.number, "Mohon diperbaiki."),
+                    )
+                else:
+                    report = services.report_complete_step(
+                        report_id=report.pk, actor=user, from_step=step.number
+                    )
+
+    def _sections(self, report, step, start, rng, until, stop_at):
+        """Each Kepala Seksi submits at their own pace; returns when the step is done."""
+        sections = workflow.active_sections(report)
+        times = sorted(
+            ((self._after(start, step, rng, 0.3, 1.3), s) for s in sections), key=lambda t: t[0]
+        )
+        partial = step.number == stop_at
+        for index, (moment, section) in enumerate(times):
+            if moment >= until or (partial and index >= max(1, len(times) // 2)):
+                return None
+            with clock.frozen_at(moment):
+                services.report_submit_section(
+                    report_id=report.pk,
+                    actor=self.by_section[section.pk],
+                    from_step=step.number,
+                    section_id=section.pk,
+                )
+        return times[-1][0]

@@ -1,0 +1,139 @@
+"""Reads for the pages. Each selector runs a fixed number of queries, whatever the data size."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from . import clock, workflow
+from .models import (
+    Office,
+    OfficeHoliday,
+    Report,
+    Section,
+    SectionSubmission,
+    Sop,
+    SopStep,
+    Staff,
+    StepLog,
+)
+from .worktime import WorkCalendar, standard_seconds
+
+
+def current_sop(office: Office) -> Sop | None:
+    """The newest revision in force; new reports run under it."""
+    return (
+        Sop.objects.filter(office=office, is_active=True)
+        .prefetch_related("steps")
+        .order_by("-revision", "-pk")
+        .first()
+    )
+
+
+def office_calendar(office: Office) -> WorkCalendar:
+    extra = OfficeHoliday.objects.filter(office=office).values_list("date", flat=True)
+    return WorkCalendar(
+        day_start=office.work_day_start,
+        day_end=office.work_day_end,
+        extra_holidays=frozenset(extra),
+    )
+
+
+@dataclass
+class StepStatus:
+    """Where a report stands at its current step."""
+
+    report: Report
+    step: SopStep
+    since: datetime.datetime
+    due_at: datetime.datetime | None
+    missing: list[Section] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at is not None and clock.now() > self.due_at
+
+    @property
+    def role_label(self) -> str:
+        return workflow.role_label(self.step.role)
+
+
+def _status(report: Report, calendar: WorkCalendar) -> StepStatus:
+    step = workflow.current_step(report)
+    due_at = None
+    if step.standard_amount:
+        seconds = standard_seconds(step.standard_amount, step.standard_unit, calendar)
+        due_at = calendar.add_working_seconds(report.step_started_at, seconds)
+    return StepStatus(
+        report=report,
+        step=step,
+        since=report.step_started_at,
+        due_at=due_at,
+        missing=workflow.missing_sections(report, step),
+    )
+
+
+def inbox_for(staff: Staff) -> list[StepStatus]:
+    """Open reports waiting on this user's role (and, for a Kepala Seksi, their section)."""
+    calendar = office_calendar(staff.office)
+    reports = _reports().filter(office=staff.office, archived_at__isnull=True)
+    return [
+        _status(report, calendar) for report in reports if workflow.allowed_actions(report, staff)
+    ]
+
+
+def report_list(office: Office) -> list[tuple[Report, StepStatus | None]]:
+    calendar = office_calendar(office)
+    return [
+        (report, None if report.is_archived else _status(report, calendar))
+        for report in _reports().filter(office=office)
+    ]
+
+
+@dataclass
+class TimelineStep:
+    step: SopStep
+    state: str  # "done", "current" or "pending"
+    logs: list[StepLog]
+    status: StepStatus | None = None
+    submitted: list[SectionSubmission] = field(default_factory=list)
+
+
+def report_for_page(report_id: int) -> Report:
+    """The report with everything its page needs, or Report.DoesNotExist."""
+    logs = StepLog.objects.select_related("actor", "actor__staff", "section")
+    return _reports().prefetch_related(Prefetch("logs", queryset=logs)).get(pk=report_id)
+
+
+def _reports() -> QuerySet[Report]:
+    return Report.objects.select_related("office", "sop").prefetch_related(
+        Prefetch("sop__steps", queryset=SopStep.objects.order_by("number")),
+        Prefetch("office__sections", queryset=Section.objects.order_by("order", "name")),
+        Prefetch(
+            "submissions",
+            queryset=SectionSubmission.objects.select_related("section", "submitted_by"),
+        ),
+    )
+
+
+def timeline(report: Report) -> list[TimelineStep]:
+    """The SOP's steps in order, each with its log entries and whether it is done."""
+    status = None if report.is_archived else _status(report, office_calendar(report.office))
+    items = []
+    for step in report.sop.steps.all():
+        if report.is_archived or step.number < report.current_step:
+            state = "done"
+        elif step.number == report.current_step:
+            state = "current"
+        else:
+            state = "pending"
+        items.append(
+            TimelineStep(
+                step=step,
+                state=state,
+                logs=[log for log in report.logs.all() if log.step_number == step.number],
+                status=status if state == "current" else None,
+                submitted=[s for s in report.submissions.all() if s.step_number == step.number],
+            )
+        )
+    return items

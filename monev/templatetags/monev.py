@@ -1,0 +1,25 @@
+from django import template
+
+from ..models import Office, Role
+from ..worktime import WorkCalendar, format_wall, format_working
+
+register = template.Library()
+
+
+@register.filter
+def working(seconds: int | None, office: Office) -> str:
+    """A working-time duration in the office's working days ("1 hari 2 jam")."""
+    if seconds is None:
+        return ""
+    day = WorkCalendar(day_start=office.work_day_start, day_end=office.work_day_end).day_seconds
+    return format_working(seconds, day)
+
+
+@register.filter
+def wall(seconds: int | None) -> str:
+    return "" if seconds is None else format_wall(seconds)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    return Role(role).label if role in Role.values else role

@@ -1,0 +1,149 @@
+"""Thin views: load with a permission loader, call a selector or a service, render or redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import permissions, selectors, services, workflow
+from .forms import OpenCycleForm, ReturnForm, StepForm
+from .workflow import ActionKind, WorkflowError
+
+
+@require_GET
+def inbox(request):
+    staff = permissions.staff_required(request)
+    items = selectors.inbox_for(staff)
+    return render(request, "monev/inbox.html", {"staff": staff, "items": items})
+
+
+@require_http_methods(["GET", "POST"])
+def report_list(request):
+    staff = permissions.staff_required(request)
+    sop = selectors.current_sop(staff.office)
+    first_step = sop.steps.all()[0] if sop and sop.steps.all() else None
+    may_open = workflow.may_open_cycle(staff, first_step)
+    form = OpenCycleForm(request.POST or None) if may_open else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Membuka siklus triwulan bukan tugas peran Anda."))
+        if form.is_valid():
+            try:
+                report = services.report_open(
+                    office=staff.office,
+                    year=form.cleaned_data["year"],
+                    quarter=form.cleaned_data["quarter"],
+                    actor=request.user,
+                )
+            except WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Siklus %(report)s dibuka.") % {"report": report})
+                return redirect(report)
+    context = {"staff": staff, "rows": selectors.report_list(staff.office), "form": form}
+    return render(request, "monev/report_list.html", context)
+
+
+def _render_report(request, report, staff, *, return_form=None, status=200):
+    actions = workflow.allowed_actions(report, staff)
+    forms = []
+    for action in actions:
+        initial = {"from_step": report.current_step}
+        if action.kind == ActionKind.RETURN:
+            form = return_form or ReturnForm(initial=initial)
+            url = reverse("monev:report_return", args=[report.pk])
+        elif action.kind == ActionKind.SUBMIT:
+            form = StepForm(initial=initial)
+            url = reverse("monev:report_submit_section", args=[report.pk, action.section.pk])
+        else:
+            form = StepForm(initial=initial)
+            url = reverse("monev:report_complete", args=[report.pk])
+        forms.append((action, form, url))
+    context = {
+        "report": report,
+        "staff": staff,
+        "timeline": selectors.timeline(report),
+        "action_forms": forms,
+    }
+    return render(request, "monev/report_detail.html", context, status=status)
+
+
+@require_GET
+def report_detail(request, pk: int):
+    report, staff = permissions.get_report_for(request, pk)
+    return _render_report(request, report, staff)
+
+
+def _run(request, report, transition, success: str, **kwargs):
+    try:
+        transition(report_id=report.pk, actor=request.user, **kwargs)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(report)
+
+
+@require_POST
+def report_complete(request, pk: int):
+    report, _staff = permissions.get_report_for(request, pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Permintaan tidak lengkap; muat ulang halaman dan coba lagi."))
+        return redirect(report)
+    return _run(
+        request,
+        report,
+        services.report_complete_step,
+        _("Langkah %(number)s selesai.") % {"number": form.cleaned_data["from_step"]},
+        from_step=form.cleaned_data["from_step"],
+        note=form.cleaned_data["note"],
+    )
+
+
+@require_POST
+def report_return(request, pk: int):
+    report, staff = permissions.get_report_for(request, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        if "from_step" in form.errors:
+            messages.error(request, _("Permintaan tidak lengkap; muat ulang halaman."))
+            return redirect(report)
+        # A wrong role gets 403 here too, never a form to fill in.
+        workflow.ensure_may_act(report, staff, form.cleaned_data["from_step"])
+        messages.error(request, _("Periksa isian formulir pengembalian."))
+        return _render_report(request, report, staff, return_form=form)
+    return _run(
+        request,
+        report,
+        services.report_return,
+        _("Draf dikembalikan ke langkah perbaikan."),
+        from_step=form.cleaned_data["from_step"],
+        note=form.cleaned_data["note"],
+    )
+
+
+@require_POST
+def report_submit_section(request, pk: int, section_id: int):
+    report, _staff = permissions.get_report_for(request, pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Permintaan tidak lengkap; muat ulang halaman dan coba lagi."))
+        return redirect(report)
+    return _run(
+        request,
+        report,
+        services.report_submit_section,
+        _("Data seksi terkirim."),
+        from_step=form.cleaned_data["from_step"],
+        section_id=section_id,
+        note=form.cleaned_data["note"],
+    )
+
+
+@require_GET
+def sop_detail(request, pk: int | None = None):
+    sop = permissions.get_sop_for(request, pk)
+    return render(request, "monev/sop_detail.html", {"sop": sop, "steps": sop.steps.all()})

@@ -1,0 +1,159 @@
+"""The SOP state machine: which moves a user may make on a report, read from the SOP's steps.
+
+Nothing here writes. The same answers drive the services' checks, the buttons on the report
+page and the tests, so a button can never offer a move the server would refuse.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from .models import Report, Role, Section, SopStep, Staff
+
+
+class WorkflowError(Exception):
+    """A move that is not possible now (stale page, archived report, missing note)."""
+
+
+class ActionKind:
+    COMPLETE = "complete"
+    SUBMIT = "submit"
+    RETURN = "return"
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    step: SopStep
+    section: Section | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == ActionKind.RETURN:
+            return _("Kembalikan ke langkah %(number)s") % {"number": self.step.return_to}
+        if self.kind == ActionKind.SUBMIT:
+            return _("Kirim data seksi %(section)s") % {"section": self.section}
+        return self.step.action_label
+
+
+def staff_of(user) -> Staff | None:
+    """The user's office role, or None for a user who has no place in any office."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.staff
+    except Staff.DoesNotExist:
+        return None
+
+
+def steps_of(report: Report) -> dict[int, SopStep]:
+    return {step.number: step for step in report.sop.steps.all()}
+
+
+def current_step(report: Report) -> SopStep:
+    return steps_of(report)[report.current_step]
+
+
+def next_step_number(report: Report, number: int) -> int | None:
+    later = [n for n in steps_of(report) if n > number]
+    return min(later) if later else None
+
+
+def active_sections(report: Report) -> list[Section]:
+    return [section for section in report.office.sections.all() if section.is_active]
+
+
+def submitted_section_ids(report: Report, step_number: int) -> set[int]:
+    return {s.section_id for s in report.submissions.all() if s.step_number == step_number}
+
+
+def missing_sections(report: Report, step: SopStep) -> list[Section]:
+    if not step.per_section:
+        return []
+    done = submitted_section_ids(report, step.number)
+    return [section for section in active_sections(report) if section.pk not in done]
+
+
+def may_view(report: Report, staff: Staff | None) -> bool:
+    return staff is not None and staff.office_id == report.office_id
+
+
+def ensure_may_view(report: Report, staff: Staff | None) -> None:
+    if not may_view(report, staff):
+        raise PermissionDenied(_("Laporan ini milik kantor lain."))
+
+
+def allowed_actions(report: Report, staff: Staff | None) -> list[Action]:
+    """Every move this user may make on the report right now."""
+    if report.is_archived or not may_view(report, staff):
+        return []
+    step = current_step(report)
+    if step.role != staff.role:
+        return []
+    if step.per_section:
+        if staff.section_id is None:
+            return []
+        done = submitted_section_ids(report, step.number)
+        section = next((s for s in active_sections(report) if s.pk == staff.section_id), None)
+        if section is None or section.pk in done:
+            return []
+        return [Action(ActionKind.SUBMIT, step, section)]
+    actions = [Action(ActionKind.COMPLETE, step)]
+    if step.return_to is not None:
+        actions.append(Action(ActionKind.RETURN, step))
+    return actions
+
+
+def ensure_may_act(report: Report, staff: Staff | None, from_step: int) -> None:
+    """403 unless the user is of the report's office and holds the role of the claimed step."""
+    ensure_may_view(report, staff)
+    claimed = steps_of(report).get(from_step)
+    if claimed is None or claimed.role != staff.role:
+        raise PermissionDenied(_("Langkah ini bukan tugas peran Anda."))
+
+
+def ensure_allowed(
+    report: Report,
+    staff: Staff | None,
+    *,
+    kind: str,
+    from_step: int,
+    section_id: int | None = None,
+    note: str = "",
+) -> Action:
+    """Check a requested move; raise PermissionDenied (not yours) or WorkflowError (not now).
+
+    Permission is judged against the step the user believed current, so a stale page of the
+    right person gets a message while a wrong person always gets 403.
+    """
+    ensure_may_act(report, staff, from_step)
+    if kind == ActionKind.SUBMIT and (section_id is None or section_id != staff.section_id):
+        raise PermissionDenied(_("Anda hanya dapat mengirim data seksi Anda sendiri."))
+    if report.is_archived:
+        raise WorkflowError(_("Laporan ini sudah diarsipkan dan tidak dapat diubah lagi."))
+    if report.current_step != from_step:
+        raise WorkflowError(
+            _(
+                "Laporan sudah berada di langkah %(current)s, bukan langkah %(claimed)s. "
+                "Halaman Anda sudah usang; tidak ada yang diubah."
+            )
+            % {"current": report.current_step, "claimed": from_step}
+        )
+    if kind == ActionKind.RETURN and not note.strip():
+        raise WorkflowError(_("Catatan pengembalian wajib diisi."))
+    for action in allowed_actions(report, staff):
+        if action.kind == kind:
+            return action
+    if kind == ActionKind.SUBMIT:
+        raise WorkflowError(_("Data seksi ini sudah dikirim untuk langkah ini."))
+    raise WorkflowError(_("Tindakan ini tidak tersedia pada langkah sekarang."))
+
+
+def may_open_cycle(staff: Staff | None, first_step: SopStep | None) -> bool:
+    """Opening a quarter belongs to whoever performs the SOP's first step."""
+    return staff is not None and first_step is not None and staff.role == first_step.role
+
+
+def role_label(role: str) -> str:
+    return Role(role).label

@@ -1,0 +1,121 @@
+"""Shared test data: the real SOP fixture, the Sutera office with one user per role, and a
+second office to prove isolation. Factories state only what a test needs."""
+
+import datetime
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from monev.models import Office, Report, Role, Section, SectionSubmission, Sop, Staff
+from monev.worktime import JAKARTA
+
+PASSWORD = "kata-sandi-uji-123"
+_counter = itertools.count(1)
+
+# The roles acting on the Sutera office, keyed like the demo usernames.
+ROLE_USERS = {
+    "camat": (Role.CAMAT, None),
+    "sekretaris": (Role.SEKRETARIS, None),
+    "kasubag": (Role.KASUBAG_PKP, None),
+    "kasi_pemerintahan": (Role.KEPALA_SEKSI, "pemerintahan"),
+    "kasi_trantibum": (Role.KEPALA_SEKSI, "trantibum"),
+    "kasi_pmn": (Role.KEPALA_SEKSI, "pmn"),
+    "kasi_kesos": (Role.KEPALA_SEKSI, "kesos"),
+    "kasi_pelayanan": (Role.KEPALA_SEKSI, "pelayanan"),
+    "admin": (Role.ADMIN, None),
+}
+KASI = [name for name, (role, _) in ROLE_USERS.items() if role == Role.KEPALA_SEKSI]
+
+
+def make_user(username: str | None = None, **fields):
+    username = username or f"pengguna{next(_counter)}"
+    return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+
+
+def make_staff(office: Office, role: str, section: Section | None = None, username=None):
+    user = make_user(username, first_name=username or "Pegawai")
+    Staff.objects.create(user=user, office=office, role=role, section=section)
+    return user
+
+
+def make_report(
+    office: Office, *, year=2025, quarter=1, step=1, started=None, archived=False
+) -> Report:
+    """A report placed directly at a step (no history), for tests of one transition."""
+    started = started or datetime.datetime(2025, 4, 7, 8, 0, tzinfo=JAKARTA)
+    opener = Staff.objects.filter(office=office).select_related("user").first().user
+    return Report.objects.create(
+        office=office,
+        year=year,
+        quarter=quarter,
+        sop=Sop.objects.get(office=office),
+        current_step=step,
+        step_started_at=started,
+        opened_by=opener,
+        opened_at=started,
+        archived_at=started if archived else None,
+    )
+
+
+def submit_sections(report: Report, step: int, codes) -> None:
+    for code in codes:
+        section = report.office.sections.get(code=code)
+        user = Staff.objects.get(section=section).user
+        SectionSubmission.objects.create(
+            report=report,
+            step_number=step,
+            section=section,
+            submitted_by=user,
+            submitted_at=report.step_started_at,
+        )
+
+
+@pytest.fixture
+def sutera(db) -> Office:
+    call_command("loaddata", "office_sutera", "sop_pengukuran_kinerja", verbosity=0)
+    return Office.objects.get(code="sutera")
+
+
+@pytest.fixture
+def users(sutera) -> dict:
+    """One user per role in Kecamatan Sutera, named like the demo accounts."""
+    result = {}
+    for name, (role, section_code) in ROLE_USERS.items():
+        section = sutera.sections.get(code=section_code) if section_code else None
+        result[name] = make_staff(sutera, role, section, username=name)
+    return result
+
+
+@pytest.fixture
+def other_office(sutera) -> Office:
+    """A second kecamatan with its own SOP (a copy of Sutera's) and a full set of staff."""
+    office = Office.objects.create(
+        code="lengayang", name="Kecamatan Lengayang", regency="Kabupaten Pesisir Selatan",
+        head_title="Camat Lengayang",
+    )  # fmt: skip
+    sop = Sop.objects.get(office=sutera)
+    steps = list(sop.steps.all())
+    sop.pk, sop.office = None, office
+    sop.save()
+    for step in steps:
+        step.pk, step.sop = None, sop
+        step.save()
+    section = Section.objects.create(office=office, code="pemerintahan", name="Pemerintahan")
+    for role in Role.values:
+        make_staff(office, role, section if role == Role.KEPALA_SEKSI else None)
+    return office
+
+
+@pytest.fixture
+def client_for(client, users):
+    """client_for("camat") -> a test client logged in as that demo role."""
+    from django.test import Client
+
+    def build(name: str) -> Client:
+        c = Client()
+        c.force_login(users[name])
+        return c
+
+    return build
