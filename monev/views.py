@@ -50,15 +50,16 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
     actions = workflow.allowed_actions(report, staff)
     forms = []
     for action in actions:
-        initial = {"from_step": report.current_step}
+        # Several forms share one page: distinct ids keep each label tied to its own field.
+        options = {"initial": {"from_step": report.current_step}, "auto_id": f"id_{action.kind}_%s"}
         if action.kind == ActionKind.RETURN:
-            form = return_form or ReturnForm(initial=initial)
+            form = return_form or ReturnForm(**options)
             url = reverse("monev:report_return", args=[report.pk])
         elif action.kind == ActionKind.SUBMIT:
-            form = StepForm(initial=initial)
+            form = StepForm(**options)
             url = reverse("monev:report_submit_section", args=[report.pk, action.section.pk])
         else:
-            form = StepForm(initial=initial)
+            form = StepForm(**options)
             url = reverse("monev:report_complete", args=[report.pk])
         forms.append((action, form, url))
     context = {
@@ -106,7 +107,7 @@ def report_complete(request, pk: int):
 @require_POST
 def report_return(request, pk: int):
     report, staff = permissions.get_report_for(request, pk)
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, auto_id=f"id_{ActionKind.RETURN}_%s")
     if not form.is_valid():
         if "from_step" in form.errors:
             messages.error(request, _("Permintaan tidak lengkap; muat ulang halaman."))

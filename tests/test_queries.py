@@ -1,0 +1,48 @@
+"""The inbox, the report list and the report page run a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from monev import services
+
+from .conftest import make_report, submit_sections
+
+
+def fill(office, count):
+    reports = []
+    for index in range(count):
+        report = make_report(office, year=2000 + index // 4, quarter=index % 4 + 1, step=2)
+        submit_sections(report, 2, ["pemerintahan"])
+        reports.append(report)
+    return reports
+
+
+@pytest.mark.parametrize("count", [5, 50])
+@pytest.mark.parametrize("name", ["kasi_kesos", "kasubag"])
+def test_inbox_and_list_queries_do_not_grow(sutera, users, client_for, count, name,
+                                            django_assert_max_num_queries):  # fmt: skip
+    fill(sutera, count)
+    client = client_for(name)
+    client.get(reverse("monev:inbox"))  # warm the session
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("monev:inbox"))
+    assert len(response.context["items"]) == (count if name == "kasi_kesos" else 0)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("monev:report_list"))
+    assert len(response.context["rows"]) == count
+
+
+@pytest.mark.parametrize("returns", [0, 5])
+def test_report_page_queries_do_not_grow_with_history(sutera, users, client_for, returns,
+                                                      django_assert_max_num_queries):  # fmt: skip
+    report = make_report(sutera, step=10)
+    for _ in range(returns):
+        services.report_complete_step(report_id=report.pk, actor=users["kasubag"], from_step=10)
+        services.report_return(
+            report_id=report.pk, actor=users["sekretaris"], from_step=11, note="Perbaiki."
+        )
+    client = client_for("kasubag")
+    client.get(report.get_absolute_url())
+    with django_assert_max_num_queries(10):
+        response = client.get(report.get_absolute_url())
+    assert len([log for step in response.context["timeline"] for log in step.logs]) == 2 * returns
