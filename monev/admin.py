@@ -81,6 +81,17 @@ class SopStepInline(admin.TabularInline):
         "return_to",
     ]
 
+    # Reports point at step numbers: once a revision is in use its steps may change role,
+    # time or wording, but not be renumbered, added or removed (make a new revision instead).
+    def get_readonly_fields(self, request, obj=None):
+        return ["number"] if obj is not None and obj.reports.exists() else []
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or not obj.reports.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.reports.exists()
+
 
 @admin.register(Sop)
 class SopAdmin(admin.ModelAdmin):

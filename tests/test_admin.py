@@ -1,0 +1,88 @@
+"""The admin manages offices, sections, staff, SOP steps and holidays."""
+
+import pytest
+from django.urls import reverse
+
+from monev.models import Role, Sop
+
+from .conftest import make_report
+
+MODELS = ["office", "section", "staff", "sop", "officeholiday", "report"]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_the_admin_lists_and_opens_each_model(sutera, users, client, model):
+    make_report(sutera, step=3)
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save()
+    client.force_login(users["admin"])
+
+    assert client.get(reverse(f"admin:monev_{model}_changelist")).status_code == 200
+    if model != "report":
+        assert client.get(reverse(f"admin:monev_{model}_add")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["camat", "kasi_pmn", "kasubag"])
+def test_office_staff_without_admin_rights_are_sent_to_the_admin_login(users, client_for, name):
+    response = client_for(name).get(reverse("admin:monev_sop_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_new_revision_copies_the_steps(sutera, users, client):
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save()
+    client.force_login(users["admin"])
+    sop = Sop.objects.get(office=sutera)
+
+    client.post(
+        reverse("admin:monev_sop_changelist"),
+        {"action": "new_revision", "_selected_action": [sop.pk]},
+    )
+
+    revision = Sop.objects.get(office=sutera, revision=1)
+    assert revision.steps.count() == 13
+    assert sop.steps.count() == 13
+    assert list(revision.steps.values_list("role", flat=True)) == list(
+        sop.steps.values_list("role", flat=True)
+    )
+
+
+def form_data(form) -> dict:
+    """The POST data a browser would send for an unchanged bound-to-initial form."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        key = form.add_prefix(name)
+        data[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def test_a_step_moved_to_another_role_in_the_admin_changes_who_may_act(
+    sutera, users, client, client_for
+):
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save()
+    client.force_login(users["admin"])
+    sop = Sop.objects.get(office=sutera)
+    url = reverse("admin:monev_sop_change", args=[sop.pk])
+    page = client.get(url)
+    data = form_data(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(form_data(formset.management_form))
+        for form in formset.forms:
+            data.update(form_data(form))
+            if form.instance.number == 9:
+                data[form.add_prefix("role")] = Role.CAMAT
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert sop.steps.get(number=9).role == Role.CAMAT
+    report = make_report(sutera, step=9)
+    action = reverse("monev:report_complete", args=[report.pk])
+    assert client_for("sekretaris").post(action, {"from_step": 9}).status_code == 403
+    assert client_for("camat").post(action, {"from_step": 9}).status_code == 302
