@@ -1,0 +1,130 @@
+"""Offices, their sections and staff."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CAMAT = "camat", _("Camat")
+    SEKRETARIS = "sekretaris", _("Sekretaris")
+    KASUBAG_PKP = "kasubag_pkp", _("Kasubag PKP")
+    KEPALA_SEKSI = "kepala_seksi", _("Kepala Seksi")
+    ADMIN = "admin", _("Admin")
+
+
+class Office(models.Model):
+    code = models.SlugField(_("kode"), unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    regency = models.CharField(_("kabupaten"), max_length=120)
+    province = models.CharField(_("provinsi"), max_length=120, blank=True)
+    address = models.CharField(_("alamat"), max_length=250, blank=True)
+    head_title = models.CharField(
+        _("jabatan pimpinan"), max_length=120, help_text=_("Misalnya: Camat Sutera")
+    )
+    work_day_start = models.TimeField(_("jam kerja mulai"), default=datetime.time(7, 30))
+    work_day_end = models.TimeField(_("jam kerja selesai"), default=datetime.time(16, 0))
+
+    class Meta:
+        verbose_name = _("kantor kecamatan")
+        verbose_name_plural = _("kantor kecamatan")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.work_day_start and self.work_day_end and self.work_day_end <= self.work_day_start:
+            raise ValidationError(
+                {"work_day_end": _("Jam kerja selesai harus setelah jam kerja mulai.")}
+            )
+
+
+class OfficeHoliday(models.Model):
+    """A day off that the national calendar does not know (a local holiday, an office closure)."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("kantor")
+    )
+    date = models.DateField(_("tanggal"))
+    name = models.CharField(_("keterangan"), max_length=120)
+
+    class Meta:
+        verbose_name = _("hari libur kantor")
+        verbose_name_plural = _("hari libur kantor")
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "date"], name="unique_office_holiday")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d-%m-%Y} {self.name}"
+
+
+class Section(models.Model):
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="sections", verbose_name=_("kantor")
+    )
+    code = models.SlugField(_("kode"))
+    name = models.CharField(_("nama"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("seksi")
+        verbose_name_plural = _("seksi")
+        ordering = ["office", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "code"], name="unique_section_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+nip_validator = RegexValidator(r"^\d{18}$", _("NIP terdiri dari 18 angka."))
+
+
+class Staff(models.Model):
+    """A user's place in an office: one role, and for a Kepala Seksi one section."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff",
+        verbose_name=_("pengguna"),
+    )
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="staff", verbose_name=_("kantor")
+    )
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("seksi"),
+    )
+    nip = models.CharField(_("NIP"), max_length=18, blank=True, validators=[nip_validator])
+    job_title = models.CharField(_("jabatan"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("pegawai")
+        verbose_name_plural = _("pegawai")
+        ordering = ["office", "role", "user__username"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    def clean(self):
+        if self.role == Role.KEPALA_SEKSI and not self.section_id:
+            raise ValidationError({"section": _("Kepala Seksi harus memiliki seksi.")})
+        if self.role != Role.KEPALA_SEKSI and self.section_id:
+            raise ValidationError({"section": _("Hanya Kepala Seksi yang terikat pada seksi.")})
+        if self.section_id and self.office_id and self.section.office_id != self.office_id:
+            raise ValidationError({"section": _("Seksi harus berada di kantor yang sama.")})
