@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import clock
 from .models import Quarter
+from .numbers import NumberError, parse_decimal, parse_rupiah
 
 
 class StepForm(forms.Form):
@@ -61,3 +62,113 @@ class OpenCycleForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_class = "row row-cols-sm-auto g-2 align-items-end"
         self.helper.add_input(Submit("open", _("Buka siklus triwulan")))
+
+
+EVIDENCE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.xlsx,.docx"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several evidence files at once; each is checked by content in the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class DecimalTextField(forms.CharField):
+    """A number typed the Indonesian way ("85,5") or the other ("85.5"); None when blank."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return parse_decimal(text)
+        except NumberError as error:
+            raise forms.ValidationError(str(error), code="number") from None
+
+
+class RupiahField(forms.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return parse_rupiah(text)
+        except NumberError as error:
+            raise forms.ValidationError(str(error), code="number") from None
+
+
+class RealisationForm(forms.Form):
+    indicator_id = forms.IntegerField(widget=forms.HiddenInput)
+    value = DecimalTextField(label=_("Realisasi"))
+    driving = forms.CharField(
+        label=_("Faktor pendorong"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    inhibiting = forms.CharField(
+        label=_("Faktor penghambat"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    follow_up = forms.CharField(
+        label=_("Tindak lanjut"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    files = MultipleFileField(
+        label=_("Tambah bukti dukung"),
+        required=False,
+        help_text=_("PDF, JPEG, PNG, XLSX atau DOCX, paling besar 10 MB per berkas."),
+    )
+
+
+class ActivityForm(forms.Form):
+    activity_id = forms.IntegerField(widget=forms.HiddenInput)
+    spent = RupiahField(label=_("Realisasi anggaran (Rp)"))
+    physical = DecimalTextField(label=_("Realisasi fisik (%)"))
+
+
+RealisationFormSet = forms.formset_factory(RealisationForm, extra=0)
+ActivityFormSet = forms.formset_factory(ActivityForm, extra=0)
+
+
+class SheetUploadForm(forms.Form):
+    workbook = forms.FileField(
+        label=_("Berkas Excel (.xlsx) yang sudah diisi"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan membuka kembali"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Alasan membuka kembali wajib diisi.")},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Alasan membuka kembali wajib diisi."))
+        return reason

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from . import selectors, workflow
-from .models import Report, Sop, Staff
+from .models import Evidence, Report, Role, Section, Sop, Staff
 
 
 def staff_required(request) -> Staff:
@@ -40,3 +40,34 @@ def get_sop_for(request, pk: int | None) -> Sop:
     if sop.office_id != staff.office_id:
         raise PermissionDenied(_("SOP ini milik kantor lain."))
     return sop
+
+
+def get_section_for(report: Report, staff: Staff, section_id: int) -> Section:
+    """A section of the report's office; a Kepala Seksi may only open their own."""
+    section = next((s for s in report.office.sections.all() if s.pk == section_id), None)
+    if section is None:
+        raise Http404(_("Seksi tidak ditemukan."))
+    if staff.role == Role.KEPALA_SEKSI and staff.section_id != section.pk:
+        raise PermissionDenied(_("Anda hanya dapat membuka data seksi Anda sendiri."))
+    return section
+
+
+def may_edit_section(staff: Staff, section: Section) -> bool:
+    return staff.role == Role.KEPALA_SEKSI and staff.section_id == section.pk
+
+
+def get_evidence_for(request, pk: int) -> Evidence:
+    """An evidence file, only for staff of the same office (and the owning Kepala Seksi)."""
+    staff = staff_required(request)
+    try:
+        evidence = Evidence.objects.select_related(
+            "realisation__report", "realisation__indicator"
+        ).get(pk=pk)
+    except Evidence.DoesNotExist:
+        raise Http404(_("Bukti dukung tidak ditemukan.")) from None
+    report = evidence.realisation.report
+    workflow.ensure_may_view(report, staff)
+    section_id = evidence.realisation.indicator.section_id
+    if staff.role == Role.KEPALA_SEKSI and staff.section_id != section_id:
+        raise PermissionDenied(_("Bukti dukung ini milik seksi lain."))
+    return evidence

@@ -15,6 +15,32 @@ urlpatterns = [
         views.report_submit_section,
         name="report_submit_section",
     ),
+    path(
+        "laporan/<int:pk>/seksi/<int:section_id>/data/",
+        views.section_data,
+        name="section_data",
+    ),
+    path(
+        "laporan/<int:pk>/seksi/<int:section_id>/data/excel/",
+        views.section_sheet_download,
+        name="section_sheet_download",
+    ),
+    path(
+        "laporan/<int:pk>/seksi/<int:section_id>/data/unggah/",
+        views.section_sheet_upload,
+        name="section_sheet_upload",
+    ),
+    path(
+        "laporan/<int:pk>/seksi/<int:section_id>/data/buka-kembali/",
+        views.section_data_reopen,
+        name="section_data_reopen",
+    ),
+    path(
+        "laporan/<int:pk>/indikator/<int:indicator_id>/capaian/",
+        views.capaian_preview,
+        name="capaian_preview",
+    ),
+    path("bukti/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("sop/", views.sop_detail, name="sop_current"),
     path("sop/<int:pk>/", views.sop_detail, name="sop_detail"),
 ]

@@ -75,6 +75,13 @@ def missing_sections(report: Report, step: SopStep) -> list[Section]:
     return [section for section in active_sections(report) if section.pk not in done]
 
 
+def draft_exists(report: Report) -> bool:
+    """True once a step that produces the draft report is behind the report."""
+    return report.is_archived or any(
+        step.drafts_report and step.number < report.current_step for step in report.sop.steps.all()
+    )
+
+
 def may_view(report: Report, staff: Staff | None) -> bool:
     return staff is not None and staff.office_id == report.office_id
 

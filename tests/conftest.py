@@ -43,10 +43,13 @@ def make_staff(office: Office, role: str, section: Section | None = None, userna
 def make_report(
     office: Office, *, year=2025, quarter=1, step=1, started=None, archived=False
 ) -> Report:
-    """A report placed directly at a step (no history), for tests of one transition."""
+    """A report placed directly at a step (no history), for tests of one transition.
+
+    Per-section steps already behind it count as handed in by every section, as they would be.
+    """
     started = started or datetime.datetime(2025, 4, 7, 8, 0, tzinfo=JAKARTA)
     opener = Staff.objects.filter(office=office).select_related("user").first().user
-    return Report.objects.create(
+    report = Report.objects.create(
         office=office,
         year=year,
         quarter=quarter,
@@ -57,6 +60,10 @@ def make_report(
         opened_at=started,
         archived_at=started if archived else None,
     )
+    for sop_step in report.sop.steps.filter(per_section=True, number__lt=step):
+        codes = office.sections.filter(staff__isnull=False).values_list("code", flat=True)
+        submit_sections(report, sop_step.number, set(codes))
+    return report
 
 
 def submit_sections(report: Report, step: int, codes) -> None:

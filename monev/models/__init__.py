@@ -1,10 +1,42 @@
 """The domain's tables, one module per concern."""
 
+from .indicators import (
+    Activity,
+    ActivityBudget,
+    ActivityLevel,
+    ActivityRealisation,
+    Aggregation,
+    Direction,
+    Evidence,
+    Indicator,
+    IndicatorTarget,
+    MonevEntry,
+    RatingBand,
+    Realisation,
+    RealisationChange,
+    SectionSheet,
+    SheetKind,
+)
 from .office import Office, OfficeHoliday, Role, Section, Staff, nip_validator
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
 from .sop import Sop, SopStep, StepKind, TimeUnit
 
 __all__ = [
+    "Activity",
+    "ActivityBudget",
+    "ActivityLevel",
+    "ActivityRealisation",
+    "Aggregation",
+    "Direction",
+    "Evidence",
+    "Indicator",
+    "IndicatorTarget",
+    "MonevEntry",
+    "RatingBand",
+    "Realisation",
+    "RealisationChange",
+    "SectionSheet",
+    "SheetKind",
     "LogAction",
     "Office",
     "OfficeHoliday",

@@ -94,6 +94,8 @@ class LogAction(models.TextChoices):
     COMPLETE = "complete", _("Menyelesaikan langkah")
     SUBMIT = "submit", _("Mengirim bagian seksi")
     RETURN = "return", _("Mengembalikan draf")
+    REOPEN = "reopen", _("Membuka kembali data seksi")
+    RESUBMIT = "resubmit", _("Mengirim ulang data seksi")
 
 
 class StepLog(models.Model):

@@ -96,6 +96,18 @@ class SopStep(models.Model):
         default=False,
         help_text=_("Setiap seksi mengirim bagiannya; langkah selesai bila semua seksi mengirim."),
     )
+    sheet = models.CharField(
+        _("lembar isian seksi"),
+        max_length=10,
+        blank=True,
+        choices=[("data", _("Data kinerja triwulan")), ("monev", _("Blangko monev"))],
+        help_text=_("Untuk langkah per seksi: lembar yang harus lengkap sebelum seksi mengirim."),
+    )
+    drafts_report = models.BooleanField(
+        _("menghasilkan draf laporan"),
+        default=False,
+        help_text=_("Setelah langkah ini selesai, data seksi tidak dapat dibuka kembali."),
+    )
     standard_amount = models.PositiveSmallIntegerField(
         _("waktu baku"), null=True, blank=True, validators=[MinValueValidator(1)]
     )

@@ -1,6 +1,7 @@
 from django import template
 
 from ..models import Office, Role
+from ..numbers import format_decimal, format_rupiah
 from ..worktime import WorkCalendar, format_wall, format_working
 
 register = template.Library()
@@ -23,3 +24,14 @@ def wall(seconds: int | None) -> str:
 @register.filter
 def role_label(role: str) -> str:
     return Role(role).label if role in Role.values else role
+
+
+@register.filter
+def idnum(value) -> str:
+    """A number the Indonesian way: 1.234,5."""
+    return format_decimal(value)
+
+
+@register.filter
+def rupiah(value) -> str:
+    return format_rupiah(value)

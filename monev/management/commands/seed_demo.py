@@ -9,11 +9,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from monev import clock, services, workflow
-from monev.models import Office, Report, Role
+from monev.models import Office, Report, Role, SheetKind
 from monev.selectors import office_calendar
 from monev.worktime import JAKARTA, standard_seconds
 
-FIXTURES = ["office_sutera", "sop_pengukuran_kinerja", "demo_users"]
+from ._demo_data import DemoData
+
+FIXTURES = [
+    "office_sutera",
+    "sop_pengukuran_kinerja",
+    "demo_users",
+    "rating_bands",
+    "demo_indicators",
+]
 PAST_QUARTERS = 6
 RETURN_NOTES = {
     11: "Tabel capaian Seksi Kesos belum memuat faktor penghambat; lengkapi sebelum diajukan.",
@@ -59,6 +67,7 @@ class History:
 
     def build(self, now: datetime.datetime) -> None:
         year, quarter = quarter_of(now.astimezone(JAKARTA).date())
+        self.data = DemoData(self.office, years=range(year - 2, year + 1))
         past = []
         y, q = year, quarter
         for _ in range(PAST_QUARTERS):
@@ -132,6 +141,8 @@ class History:
             if moment >= until or (partial and index >= max(1, len(times) // 2)):
                 return None
             with clock.frozen_at(moment):
+                if step.sheet == SheetKind.DATA:
+                    self.data.fill(report, section, self.by_section[section.pk], rng)
                 services.report_submit_section(
                     report_id=report.pk,
                     actor=self.by_section[section.pk],

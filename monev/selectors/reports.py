@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from . import clock, workflow
-from .models import (
+from .. import clock, workflow
+from ..models import (
     Office,
     OfficeHoliday,
     Report,
@@ -17,7 +17,7 @@ from .models import (
     Staff,
     StepLog,
 )
-from .worktime import WorkCalendar, standard_seconds
+from ..worktime import WorkCalendar, standard_seconds
 
 
 def current_sop(office: Office) -> Sop | None:

@@ -1,4 +1,4 @@
-"""Thin views: load with a permission loader, call a selector or a service, render or redirect."""
+"""Views of the SOP workflow: Tugas Saya, the report list and timeline, the SOP page."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import permissions, selectors, services, workflow
-from .forms import OpenCycleForm, ReturnForm, StepForm
-from .workflow import ActionKind, WorkflowError
+from .. import permissions, selectors, services, workflow
+from ..forms import OpenCycleForm, ReturnForm, StepForm
+from ..workflow import ActionKind, WorkflowError
 
 
 @require_GET

@@ -7,14 +7,24 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from . import clock, workflow
-from .models import LogAction, Office, Report, SectionSubmission, Sop, SopStep, StepLog
-from .selectors import current_sop, office_calendar
-from .workflow import ActionKind, WorkflowError
-from .worktime import WorkCalendar, standard_seconds
+from .. import clock, workflow
+from ..models import (
+    LogAction,
+    Office,
+    Report,
+    SectionSubmission,
+    SheetKind,
+    Sop,
+    SopStep,
+    StepLog,
+)
+from ..selectors import current_sop, office_calendar
+from ..workflow import ActionKind, WorkflowError
+from ..worktime import WorkCalendar, standard_seconds
+from .data_checks import completeness_errors
 
 
-def _lock_report(report_id: int) -> Report:
+def lock_report(report_id: int) -> Report:
     """Re-read the report under a row lock (PostgreSQL) or the write lock (SQLite IMMEDIATE)."""
     return (
         Report.objects.select_for_update(of=("self",))
@@ -82,6 +92,18 @@ def _finish_step(report: Report, step: SopStep, *, actor, note: str, now) -> Non
     report.save(update_fields=["current_step", "step_started_at", "archived_at"])
 
 
+def _ensure_no_section_reopened(report: Report) -> None:
+    """The draft needs every section's data handed in, including any that were reopened."""
+    for step in report.sop.steps.all():
+        if step.per_section and step.number < report.current_step:
+            missing = workflow.missing_sections(report, step)
+            if missing:
+                raise WorkflowError(
+                    _("Data seksi %(sections)s dibuka kembali dan belum dikirim ulang.")
+                    % {"sections": ", ".join(str(s) for s in missing)}
+                )
+
+
 @transaction.atomic
 def report_open(*, office: Office, year: int, quarter: int, actor) -> Report:
     """Open the quarter's cycle: the report starts at the SOP's first step."""
@@ -128,10 +150,12 @@ def report_open(*, office: Office, year: int, quarter: int, actor) -> Report:
 @transaction.atomic
 def report_complete_step(*, report_id: int, actor, from_step: int, note: str = "") -> Report:
     """The step's role declares the current step done; the report moves on (or is archived)."""
-    report = _lock_report(report_id)
+    report = lock_report(report_id)
     action = workflow.ensure_allowed(
         report, workflow.staff_of(actor), kind=ActionKind.COMPLETE, from_step=from_step
     )
+    if action.step.drafts_report:
+        _ensure_no_section_reopened(report)
     _finish_step(report, action.step, actor=actor, note=note.strip(), now=clock.now())
     return report
 
@@ -139,7 +163,7 @@ def report_complete_step(*, report_id: int, actor, from_step: int, note: str = "
 @transaction.atomic
 def report_return(*, report_id: int, actor, from_step: int, note: str) -> Report:
     """A decision step sends the draft back (to step 10) with a mandatory note."""
-    report = _lock_report(report_id)
+    report = lock_report(report_id)
     action = workflow.ensure_allowed(
         report,
         workflow.staff_of(actor),
@@ -168,7 +192,7 @@ def report_submit_section(
     *, report_id: int, actor, from_step: int, section_id: int, note: str = ""
 ) -> Report:
     """A Kepala Seksi hands in their section's part; the last section completes the step."""
-    report = _lock_report(report_id)
+    report = lock_report(report_id)
     action = workflow.ensure_allowed(
         report,
         workflow.staff_of(actor),
@@ -176,6 +200,10 @@ def report_submit_section(
         from_step=from_step,
         section_id=section_id,
     )
+    if action.step.sheet == SheetKind.DATA:
+        errors = completeness_errors(report, action.section)
+        if errors:
+            raise errors
     now = clock.now()
     SectionSubmission.objects.create(
         report=report,

@@ -1,0 +1,91 @@
+"""Plausible quarterly data for the demo office, written through the same service as the form."""
+
+import random
+from decimal import ROUND_HALF_UP, Decimal
+
+from monev.models import ActivityLevel, Direction, Indicator, IndicatorTarget, Section
+from monev.performance import achievement
+from monev.services.data_checks import ActivityEntry, IndicatorEntry
+from monev.services.section_data import section_data_save
+
+DRIVING = [
+    "Koordinasi yang baik dengan wali nagari dan perangkat nagari.",
+    "Dukungan aplikasi dan petugas yang terlatih.",
+    "Partisipasi aktif masyarakat dan tokoh adat.",
+]
+INHIBITING = [
+    "Keterbatasan jumlah personel di lapangan.",
+    "Jarak tempuh ke nagari terjauh dan cuaca yang kurang mendukung.",
+    "Data dari nagari terlambat masuk.",
+]
+FOLLOW_UP = [
+    "Menjadwalkan ulang kegiatan pada awal triwulan berikutnya.",
+    "Meningkatkan koordinasi dengan nagari melalui rapat bulanan.",
+    "Menambah petugas pendamping dari staf kecamatan.",
+]
+
+
+def _round(value: float, unit: str) -> Decimal:
+    places = Decimal("0.01") if unit in {"%", "indeks", "jam", "hari"} else Decimal("1")
+    return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+class DemoData:
+    def __init__(self, office, years):
+        self.office = office
+        self._ensure_targets(years)
+
+    def _ensure_targets(self, years) -> None:
+        """Copy the newest targets to years the fixture does not cover, so any date works."""
+        for indicator in Indicator.objects.filter(office=self.office).prefetch_related("targets"):
+            known = {t.year: t for t in indicator.targets.all()}
+            for year in years:
+                if year in known or not known:
+                    continue
+                source = known[min(known, key=lambda y: abs(y - year))]
+                source.pk, source.year = None, year
+                source.save()
+
+    def fill(self, report, section: Section, user, rng: random.Random) -> None:
+        indicators = []
+        for indicator in Indicator.objects.filter(section=section, is_active=True):
+            target_row = IndicatorTarget.objects.filter(
+                indicator=indicator, year=report.year
+            ).first()
+            target = target_row.for_quarter(report.quarter) if target_row else None
+            if target is None:
+                continue
+            spread = (0.88, 1.08) if indicator.direction == Direction.HIGHER else (0.92, 1.15)
+            value = _round(float(target) * rng.uniform(*spread), indicator.unit)
+            if indicator.unit == "%":
+                value = min(value, Decimal(100))
+            result = achievement(target, value, indicator.direction)
+            below = result.percent is not None and result.percent < 100
+            indicators.append(
+                IndicatorEntry(
+                    indicator_id=indicator.pk,
+                    value=value,
+                    driving="" if below else rng.choice(DRIVING),
+                    inhibiting=rng.choice(INHIBITING) if below else "",
+                    follow_up=rng.choice(FOLLOW_UP) if below else "",
+                )
+            )
+        activities = []
+        for activity in section.activities.filter(level=ActivityLevel.SUB_KEGIATAN):
+            budget = next((b.budget for b in activity.budgets.all() if b.year == report.year), 0)
+            share = report.quarter / 4 * rng.uniform(0.7, 0.98)
+            activities.append(
+                ActivityEntry(
+                    activity_id=activity.pk,
+                    spent=int(budget * share),
+                    physical=min(Decimal(100), _round(share * 100 * rng.uniform(1.0, 1.08), "%")),
+                )
+            )
+        section_data_save(
+            report_id=report.pk,
+            section_id=section.pk,
+            actor=user,
+            revision=0,
+            indicators=indicators,
+            activities=activities,
+        )

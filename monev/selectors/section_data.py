@@ -1,0 +1,167 @@
+"""Reads for a section's quarterly data sheet: its indicators with target, realisation,
+capaian and rating, its Renja sub-kegiatan with budget and spending."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from ..models import (
+    Activity,
+    ActivityBudget,
+    ActivityLevel,
+    ActivityRealisation,
+    Evidence,
+    Indicator,
+    IndicatorTarget,
+    RatingBand,
+    Realisation,
+    RealisationChange,
+    Report,
+    Section,
+    SectionSheet,
+    SectionSubmission,
+    SopStep,
+)
+from ..performance import DEFAULT_BANDS, Achievement, achievement, rating
+from ..performance import RatingBand as Band
+
+
+@dataclass
+class IndicatorLine:
+    indicator: Indicator
+    target: Decimal | None
+    realisation: Realisation | None
+    achievement: Achievement
+    band: Band | None
+    changes: list[RealisationChange] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.realisation.value if self.realisation else None
+
+
+@dataclass
+class ActivityLine:
+    activity: Activity
+    budget: int | None
+    realisation: ActivityRealisation | None
+
+    @property
+    def absorption(self) -> Decimal | None:
+        spent = self.realisation.spent if self.realisation else None
+        if spent is None or not self.budget:
+            return None
+        return (Decimal(spent) * 100 / Decimal(self.budget)).quantize(Decimal("0.01"))
+
+
+@dataclass
+class SheetPage:
+    report: Report
+    section: Section
+    step: SopStep
+    sheet: SectionSheet | None
+    submission: SectionSubmission | None
+    indicators: list[IndicatorLine]
+    activities: list[ActivityLine]
+
+    @property
+    def revision(self) -> int:
+        return self.sheet.revision if self.sheet else 0
+
+    @property
+    def editable(self) -> bool:
+        """Open for the section while its step has begun and its data is not handed in."""
+        return (
+            not self.report.is_archived
+            and self.report.current_step >= self.step.number
+            and self.submission is None
+        )
+
+
+def rating_bands() -> tuple[Band, ...]:
+    """The office's predikat bands from the database, or the standard ones if none are set."""
+    return tuple(Band(b.minimum, b.label, b.css) for b in RatingBand.objects.all()) or DEFAULT_BANDS
+
+
+def sheet_step(report: Report, kind: str) -> SopStep | None:
+    return next((s for s in report.sop.steps.all() if s.sheet == kind), None)
+
+
+def section_sheet_page(report: Report, section: Section, kind: str) -> SheetPage:
+    """Everything the data page shows, in a fixed number of queries."""
+    step = sheet_step(report, kind)
+    realisations = Realisation.objects.filter(
+        report=report, indicator__section=section
+    ).prefetch_related(
+        Prefetch("changes", queryset=RealisationChange.objects.select_related("changed_by")),
+        Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
+    )
+    by_indicator = {r.indicator_id: r for r in realisations}
+    indicators = Indicator.objects.filter(section=section, is_active=True).prefetch_related(
+        Prefetch(
+            "targets",
+            queryset=IndicatorTarget.objects.filter(year=report.year),
+            to_attr="year_targets",
+        )
+    )
+    bands = rating_bands()
+    lines = []
+    for indicator in indicators.order_by("order", "code"):
+        target_row = indicator.year_targets[0] if indicator.year_targets else None
+        target = target_row.for_quarter(report.quarter) if target_row else None
+        realisation = by_indicator.get(indicator.pk)
+        result = achievement(
+            target, realisation.value if realisation else None, indicator.direction
+        )
+        lines.append(
+            IndicatorLine(
+                indicator=indicator,
+                target=target,
+                realisation=realisation,
+                achievement=result,
+                band=rating(result.percent, bands),
+                changes=list(realisation.changes.all()) if realisation else [],
+                evidence=list(realisation.evidence.all()) if realisation else [],
+            )
+        )
+    spent = {
+        a.activity_id: a
+        for a in ActivityRealisation.objects.filter(report=report, activity__section=section)
+    }
+    activities = Activity.objects.filter(
+        section=section, level=ActivityLevel.SUB_KEGIATAN
+    ).prefetch_related(
+        Prefetch(
+            "budgets",
+            queryset=ActivityBudget.objects.filter(year=report.year),
+            to_attr="year_budgets",
+        )
+    )
+    activity_lines = [
+        ActivityLine(
+            activity=activity,
+            budget=activity.year_budgets[0].budget if activity.year_budgets else None,
+            realisation=spent.get(activity.pk),
+        )
+        for activity in activities.order_by("code")
+    ]
+    return SheetPage(
+        report=report,
+        section=section,
+        step=step,
+        sheet=SectionSheet.objects.filter(report=report, section=section, kind=kind)
+        .select_related("updated_by")
+        .first(),
+        submission=next(
+            (
+                s
+                for s in report.submissions.all()
+                if s.section_id == section.pk and step and s.step_number == step.number
+            ),
+            None,
+        ),
+        indicators=lines,
+        activities=activity_lines,
+    )

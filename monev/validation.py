@@ -1,0 +1,80 @@
+"""The rules a section's quarterly data must follow, shared by the web form, the Excel upload
+and the services, so every way in gives the same answer in the same words."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .performance import achievement, needs_explanation
+
+MAX_VALUE = Decimal("1000000000")
+MAX_PERCENT = Decimal("100")
+MAX_TEXT = 2000
+
+
+def realisation_errors(
+    *,
+    unit: str,
+    direction: str,
+    target: Decimal | None,
+    value: Decimal | None,
+    driving: str,
+    inhibiting: str,
+    follow_up: str,
+    complete: bool,
+) -> dict[str, str]:
+    """Field name -> message. `complete` is True when the section hands its data in."""
+    errors: dict[str, str] = {}
+    if value is None:
+        if complete:
+            errors["value"] = _("Realisasi wajib diisi sebelum data dikirim.")
+    elif value < 0:
+        errors["value"] = _("Realisasi tidak boleh negatif.")
+    elif unit.strip() == "%" and value > MAX_PERCENT:
+        errors["value"] = _("Persentase tidak boleh lebih dari 100.")
+    elif value > MAX_VALUE:
+        errors["value"] = _("Angka ini terlalu besar untuk sebuah realisasi; periksa kembali.")
+    for name, text in (
+        ("driving", driving),
+        ("inhibiting", inhibiting),
+        ("follow_up", follow_up),
+    ):
+        if len(text) > MAX_TEXT:
+            errors[name] = _("Teks terlalu panjang (paling banyak %(n)d karakter).") % {
+                "n": MAX_TEXT
+            }
+    if "value" in errors or value is None:
+        return errors
+    result = achievement(target, value, direction)
+    need_driving, need_inhibiting, need_follow_up = needs_explanation(result)
+    below = _("Wajib diisi karena capaian %(capaian)s, di bawah 100 %%.") % {
+        "capaian": result.label
+    }
+    if need_inhibiting and not inhibiting.strip():
+        errors.setdefault("inhibiting", below)
+    if need_follow_up and not follow_up.strip():
+        errors.setdefault("follow_up", below)
+    if need_driving and not driving.strip():
+        errors.setdefault(
+            "driving",
+            _("Wajib diisi karena capaian %(capaian)s, mencapai 100 %% atau lebih.")
+            % {"capaian": result.label},
+        )
+    return errors
+
+
+def activity_errors(
+    *, budget: int | None, spent: int | None, physical: Decimal | None, complete: bool
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if spent is None and complete:
+        errors["spent"] = _("Realisasi anggaran wajib diisi sebelum data dikirim.")
+    elif spent is not None and spent < 0:
+        errors["spent"] = _("Realisasi anggaran tidak boleh negatif.")
+    elif spent is not None and budget is not None and spent > budget:
+        errors["spent"] = _("Realisasi anggaran melebihi pagu.")
+    if physical is None and complete:
+        errors["physical"] = _("Realisasi fisik wajib diisi sebelum data dikirim.")
+    elif physical is not None and not (0 <= physical <= MAX_PERCENT):
+        errors["physical"] = _("Realisasi fisik harus antara 0 dan 100 %.")
+    return errors

@@ -1,0 +1,35 @@
+"""Thin views: load with a permission loader, call a selector or a service, render or redirect."""
+
+from .reports import (
+    inbox,
+    report_complete,
+    report_detail,
+    report_list,
+    report_return,
+    report_submit_section,
+    sop_detail,
+)
+from .section_data import (
+    capaian_preview,
+    evidence_download,
+    section_data,
+    section_data_reopen,
+    section_sheet_download,
+    section_sheet_upload,
+)
+
+__all__ = [
+    "capaian_preview",
+    "evidence_download",
+    "inbox",
+    "report_complete",
+    "report_detail",
+    "report_list",
+    "report_return",
+    "report_submit_section",
+    "section_data",
+    "section_data_reopen",
+    "section_sheet_download",
+    "section_sheet_upload",
+    "sop_detail",
+]
