@@ -5,7 +5,21 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Office, OfficeHoliday, Report, Section, Sop, SopStep, Staff, StepLog
+from .models import (
+    Activity,
+    ActivityBudget,
+    Indicator,
+    IndicatorTarget,
+    Office,
+    OfficeHoliday,
+    RatingBand,
+    Report,
+    Section,
+    Sop,
+    SopStep,
+    Staff,
+    StepLog,
+)
 
 
 class SectionInline(admin.TabularInline):
@@ -161,3 +175,66 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OfficeScopedAdmin(admin.ModelAdmin):
+    """For office staff given admin access (the Kasubag PKP): only their own office's rows,
+    and only their office's sections and activities to choose from."""
+
+    office_path = "office"
+
+    def _office(self, request):
+        staff = getattr(request.user, "staff", None)
+        return None if request.user.is_superuser or staff is None else staff.office
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        office = self._office(request)
+        return queryset if office is None else queryset.filter(**{self.office_path: office})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        office = self._office(request)
+        if office is not None:
+            if db_field.name == "office":
+                kwargs["queryset"] = Office.objects.filter(pk=office.pk)
+            elif db_field.name == "section":
+                kwargs["queryset"] = Section.objects.filter(office=office)
+            elif db_field.name in ("activity", "parent"):
+                kwargs["queryset"] = Activity.objects.filter(office=office)
+            elif db_field.name == "indicator":
+                kwargs["queryset"] = Indicator.objects.filter(office=office)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TargetInline(admin.TabularInline):
+    model = IndicatorTarget
+    extra = 1
+    fields = ["year", "annual", "q1", "q2", "q3", "q4", "renstra_target", "renstra_realised_before"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(OfficeScopedAdmin):
+    list_display = ["code", "name", "section", "unit", "direction", "aggregation", "is_iku"]
+    list_filter = ["office", "section", "is_iku", "direction", "aggregation", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["section"]
+    inlines = [TargetInline]
+
+
+class BudgetInline(admin.TabularInline):
+    model = ActivityBudget
+    extra = 1
+
+
+@admin.register(Activity)
+class ActivityAdmin(OfficeScopedAdmin):
+    list_display = ["code", "name", "level", "section"]
+    list_filter = ["office", "level", "section"]
+    search_fields = ["code", "name"]
+    list_select_related = ["section"]
+    inlines = [BudgetInline]
+
+
+@admin.register(RatingBand)
+class RatingBandAdmin(admin.ModelAdmin):
+    list_display = ["minimum", "label", "css"]

@@ -86,3 +86,36 @@ def test_a_step_moved_to_another_role_in_the_admin_changes_who_may_act(
     action = reverse("monev:report_complete", args=[report.pk])
     assert client_for("sekretaris").post(action, {"from_step": 9}).status_code == 403
     assert client_for("camat").post(action, {"from_step": 9}).status_code == 302
+
+
+def test_the_kasubag_maintains_only_their_own_offices_indicators(sutera, other_office, users):
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.test import Client
+
+    from monev.management.commands.seed_demo import INDICATOR_ADMINS, grant_indicator_admin
+    from monev.models import Indicator, Section
+
+    call_command("loaddata", "rating_bands", "demo_indicators", verbosity=0)
+    foreign = Indicator.objects.create(
+        office=other_office,
+        section=Section.objects.get(office=other_office),
+        code="LGY-01",
+        name="Indikator kecamatan lain",
+        unit="%",
+        aggregation="last",
+    )
+    kasubag = users["kasubag"]
+    kasubag.is_staff = True
+    kasubag.save()
+    grant_indicator_admin(kasubag)
+    client = Client()
+    client.force_login(kasubag)
+
+    listing = client.get(reverse("admin:monev_indicator_changelist"))
+    assert listing.status_code == 200
+    assert "IKU-01" in listing.content.decode()
+    assert "LGY-01" not in listing.content.decode()
+    assert client.get(reverse("admin:monev_indicator_change", args=[foreign.pk])).status_code == 302
+    assert client.get(reverse("admin:monev_sop_changelist")).status_code == 403
+    assert Group.objects.get(name=INDICATOR_ADMINS).permissions.count() == 16

@@ -4,6 +4,7 @@ import datetime
 import random
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -23,10 +24,23 @@ FIXTURES = [
     "demo_indicators",
 ]
 PAST_QUARTERS = 6
+INDICATOR_ADMINS = "Pengelola indikator"
 RETURN_NOTES = {
     11: "Tabel capaian Seksi Kesos belum memuat faktor penghambat; lengkapi sebelum diajukan.",
     12: "Analisis Seksi Trantibum perlu diperjelas dan angka IKM disesuaikan dengan hasil survei.",
 }
+
+
+def grant_indicator_admin(user) -> None:
+    """The Kasubag PKP maintains indicators, targets and Renja activities in the admin."""
+    group, _created = Group.objects.get_or_create(name=INDICATOR_ADMINS)
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="monev",
+            content_type__model__in=["indicator", "indicatortarget", "activity", "activitybudget"],
+        )
+    )
+    user.groups.add(group)
 
 
 def quarter_of(day: datetime.date) -> tuple[int, int]:
@@ -42,6 +56,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("loaddata", *FIXTURES, verbosity=0)
+        grant_indicator_admin(get_user_model().objects.get(username="kasubag"))
         office = Office.objects.get(code="sutera")
         if Report.objects.filter(office=office).exists():
             self.stdout.write("Data demo sudah ada; riwayat laporan tidak dibuat ulang.")
