@@ -172,3 +172,28 @@ class ReopenForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("Alasan membuka kembali wajib diisi."))
         return reason
+
+
+class MonevEntryForm(forms.Form):
+    indicator_id = forms.IntegerField(widget=forms.HiddenInput)
+    findings = forms.CharField(
+        label=_("Hasil monitoring"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    problems = forms.CharField(
+        label=_("Permasalahan/kendala"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    recommendation = forms.CharField(
+        label=_("Rekomendasi"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+MonevFormSet = forms.formset_factory(MonevEntryForm, extra=0)

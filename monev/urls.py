@@ -36,6 +36,17 @@ urlpatterns = [
         name="section_data_reopen",
     ),
     path(
+        "laporan/<int:pk>/seksi/<int:section_id>/monev/",
+        views.monev_sheet,
+        name="monev_sheet",
+    ),
+    path(
+        "laporan/<int:pk>/seksi/<int:section_id>/monev/buka-kembali/",
+        views.section_data_reopen,
+        {"kind": "monev"},
+        name="monev_sheet_reopen",
+    ),
+    path(
         "laporan/<int:pk>/indikator/<int:indicator_id>/capaian/",
         views.capaian_preview,
         name="capaian_preview",

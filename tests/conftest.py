@@ -126,3 +126,85 @@ def client_for(client, users):
         return c
 
     return build
+
+
+# --- Isi Data Triwulan (a section's quarterly data, step 2) ----------------------------------
+
+
+@pytest.fixture
+def demo_indicators(sutera) -> Office:
+    """Sutera with the 23 demo indicators, their targets, the Renja activities with budgets and
+    the rating bands."""
+    call_command("loaddata", "rating_bands", "demo_indicators", verbosity=0)
+    return sutera
+
+
+def section_url(report: Report, code: str, name: str = "monev:section_data") -> str:
+    """The URL of one of the section data views, for the section with this code."""
+    from django.urls import reverse
+
+    section = report.office.sections.get(code=code)
+    return reverse(name, args=[report.pk, section.pk])
+
+
+class SectionDataForm:
+    """The data page's form as a browser posts it, built from the page's GET response.
+
+    Every field starts with the value the page showed; a test changes only what it needs:
+    ``form.indicator("IKU-03", value="85,5", driving="...")``.
+    """
+
+    def __init__(self, response):
+        page = response.context["page"]
+        self.data = {"revision": str(page.revision)}
+        self._rows = {}
+        ids = {
+            "ind": {line.indicator.pk: line.indicator.code for line in page.indicators},
+            "act": {line.activity.pk: line.activity.code for line in page.activities},
+        }
+        formsets = (
+            ("ind", "indicator_id", response.context["indicator_formset"]),
+            ("act", "activity_id", response.context["activity_formset"]),
+        )
+        for prefix, key, formset in formsets:
+            self.data[f"{prefix}-TOTAL_FORMS"] = str(len(formset.forms))
+            self.data[f"{prefix}-INITIAL_FORMS"] = str(len(formset.forms))
+            for index, form in enumerate(formset.forms):
+                self._rows[(prefix, ids[prefix][form.initial[key]])] = index
+                for name in form.fields:
+                    value = form.initial.get(name)
+                    if name != "files":
+                        self.data[form.add_prefix(name)] = "" if value is None else str(value)
+
+    def name(self, prefix: str, code: str, field: str) -> str:
+        """The posted name of a field, e.g. ``ind-2-value`` for the indicator with this code."""
+        return f"{prefix}-{self._rows[(prefix, code)]}-{field}"
+
+    def indicator(self, code: str, **fields) -> "SectionDataForm":
+        for field, value in fields.items():
+            self.data[self.name("ind", code, field)] = value
+        return self
+
+    def activity(self, code: str, **fields) -> "SectionDataForm":
+        for field, value in fields.items():
+            self.data[self.name("act", code, field)] = value
+        return self
+
+    def post(self, client, url: str, button: str = "save", **extra):
+        return client.post(url, {**self.data, button: "", **extra})
+
+
+@pytest.fixture
+def client_as(client_for, other_office):
+    """client_as(name) -> a logged-in client for a Sutera role, or for "other_office": the
+    Kasubag PKP of another kecamatan."""
+    from django.test import Client
+
+    def build(name: str) -> Client:
+        if name != "other_office":
+            return client_for(name)
+        client = Client()
+        client.force_login(Staff.objects.get(office=other_office, role=Role.KASUBAG_PKP).user)
+        return client
+
+    return build

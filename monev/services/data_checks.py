@@ -9,7 +9,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..evidence import inspect_upload
-from ..models import ActivityLevel, ActivityRealisation, Indicator, Realisation, Report, Section
+from ..models import (
+    ActivityLevel,
+    ActivityRealisation,
+    Indicator,
+    MonevEntry,
+    Realisation,
+    Report,
+    Section,
+    SheetKind,
+)
 from ..validation import activity_errors, realisation_errors
 from ..workflow import WorkflowError
 
@@ -143,3 +152,25 @@ def completeness_errors(report: Report, section: Section) -> DataErrors:
         for activity in section.activities.filter(level=ActivityLevel.SUB_KEGIATAN)
     ]
     return check_entries(report, section, entries, activity_entries, complete=True)
+
+
+def monev_completeness_errors(report: Report, section: Section) -> DataErrors:
+    """Every indicator of the section needs its monitoring findings before the sheet is sent."""
+    entries = {
+        e.indicator_id: e
+        for e in MonevEntry.objects.filter(report=report, indicator__section=section)
+    }
+    errors = DataErrors()
+    for indicator in Indicator.objects.filter(section=section, is_active=True):
+        entry = entries.get(indicator.pk)
+        if entry is None or not entry.findings.strip():
+            errors.indicators[indicator.pk] = {
+                "findings": _("Hasil monitoring wajib diisi sebelum blangko dikirim.")
+            }
+    return errors
+
+
+def sheet_completeness_errors(report: Report, section: Section, kind: str) -> DataErrors:
+    if kind == SheetKind.MONEV:
+        return monev_completeness_errors(report, section)
+    return completeness_errors(report, section)

@@ -13,7 +13,6 @@ from ..models import (
     Office,
     Report,
     SectionSubmission,
-    SheetKind,
     Sop,
     SopStep,
     StepLog,
@@ -21,7 +20,7 @@ from ..models import (
 from ..selectors import current_sop, office_calendar
 from ..workflow import ActionKind, WorkflowError
 from ..worktime import WorkCalendar, standard_seconds
-from .data_checks import completeness_errors
+from .data_checks import sheet_completeness_errors
 
 
 def lock_report(report_id: int) -> Report:
@@ -200,8 +199,8 @@ def report_submit_section(
         from_step=from_step,
         section_id=section_id,
     )
-    if action.step.sheet == SheetKind.DATA:
-        errors = completeness_errors(report, action.section)
+    if action.step.sheet:
+        errors = sheet_completeness_errors(report, action.section, action.step.sheet)
         if errors:
             raise errors
     now = clock.now()

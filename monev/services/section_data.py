@@ -3,73 +3,32 @@
 A save is all or nothing: every row is checked first and nothing is written unless every
 row is valid. Evidence files reach the disk only after the transaction commits."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 
-from .. import clock, workflow
+from .. import clock
 from ..evidence import inspect_upload
 from ..models import (
     ActivityRealisation,
     Evidence,
-    LogAction,
     Realisation,
     RealisationChange,
     Report,
-    Role,
-    Section,
     SectionSheet,
-    SectionSubmission,
     SheetKind,
-    StepLog,
 )
 from ..models.indicators import evidence_path
-from ..selectors.section_data import sheet_step
 from ..workflow import WorkflowError
-from .data_checks import ActivityEntry, IndicatorEntry, check_entries, completeness_errors
-from .reports import lock_report, report_submit_section
-
-
-def _section_for_editor(report: Report, actor, section_id: int) -> Section:
-    staff = workflow.staff_of(actor)
-    workflow.ensure_may_view(report, staff)
-    if staff.role != Role.KEPALA_SEKSI or staff.section_id != section_id:
-        raise PermissionDenied(_("Anda hanya dapat mengisi data seksi Anda sendiri."))
-    return staff.section
-
-
-def _sheet_step(report: Report):
-    step = sheet_step(report, SheetKind.DATA)
-    if step is None:
-        raise WorkflowError(_("SOP laporan ini tidak memiliki langkah pengisian data seksi."))
-    return step
-
-
-def _ensure_editable(report: Report, section: Section) -> None:
-    step = _sheet_step(report)
-    if report.is_archived:
-        raise WorkflowError(_("Laporan ini sudah diarsipkan dan tidak dapat diubah lagi."))
-    if report.current_step < step.number:
-        raise WorkflowError(_("Pengisian data seksi belum dibuka untuk laporan ini."))
-    if any(
-        s.section_id == section.pk and s.step_number == step.number
-        for s in report.submissions.all()
-    ):
-        raise WorkflowError(
-            _("Data seksi ini sudah dikirim dan dikunci. Minta Kasubag PKP membukanya kembali.")
-        )
-
-
-def _stale_message(sheet: SectionSheet) -> str:
-    who = sheet.updated_by.get_full_name() or sheet.updated_by.get_username()
-    when = formats.date_format(timezone.localtime(sheet.updated_at), "j F Y H:i")
-    return _(
-        "Data seksi ini telah diubah oleh %(who)s pada %(when)s setelah Anda membuka halaman. "
-        "Perubahan Anda belum disimpan: muat ulang halaman, lalu isi kembali."
-    ) % {"who": who, "when": when}
+from .data_checks import ActivityEntry, IndicatorEntry, check_entries
+from .reports import lock_report
+from .sheet_flow import (
+    ensure_editable,
+    section_for_editor,
+    sheet_reopen,
+    sheet_submit,
+    stale_message,
+)
 
 
 def _store_evidence(realisation: Realisation, upload: UploadedFile, actor, now) -> None:
@@ -118,8 +77,8 @@ def section_data_save(
     saved in between, and this save is refused rather than overwriting their work.
     """
     report = lock_report(report_id)
-    section = _section_for_editor(report, actor, section_id)
-    _ensure_editable(report, section)
+    section = section_for_editor(report, actor, section_id)
+    ensure_editable(report, section, SheetKind.DATA)
     sheet, _created = SectionSheet.objects.select_for_update().get_or_create(
         report=report, section=section, kind=SheetKind.DATA
     )
@@ -131,7 +90,7 @@ def section_data_save(
     if not (indicator_updates or activity_updates):
         return sheet  # nothing differs: the same file twice, or a save with no edits
     if sheet.revision != revision:
-        raise WorkflowError(_stale_message(sheet))
+        raise WorkflowError(stale_message(sheet))
     now = clock.now()
     for realisation, entry in indicator_updates:
         old_value = realisation.value
@@ -196,82 +155,15 @@ def _activity_updates(report, section, entries) -> list[tuple[ActivityRealisatio
 
 @transaction.atomic
 def section_data_submit(*, report_id: int, section_id: int, actor) -> Report:
-    """Hand in the section's data: it locks, and the section's part of step 2 is done.
-
-    After a reopen (the report has moved on) the section hands in again without moving the
-    report; the log records it as a resubmission.
-    """
-    report = lock_report(report_id)
-    section = _section_for_editor(report, actor, section_id)
-    _ensure_editable(report, section)
-    step = _sheet_step(report)
-    if report.current_step == step.number:
-        return report_submit_section(
-            report_id=report.pk, actor=actor, from_step=step.number, section_id=section.pk
-        )
-    errors = completeness_errors(report, section)
-    if errors:
-        raise errors
-    now = clock.now()
-    SectionSubmission.objects.create(
-        report=report,
-        step_number=step.number,
-        section=section,
-        submitted_by=actor,
-        submitted_at=now,
+    """Hand in the section's data: it locks, and the section's part of step 2 is done."""
+    return sheet_submit(
+        report_id=report_id, section_id=section_id, actor=actor, kind=SheetKind.DATA
     )
-    StepLog.objects.create(
-        report=report,
-        step_number=step.number,
-        step_name=step.name,
-        role=step.role,
-        section=section,
-        action=LogAction.RESUBMIT,
-        actor=actor,
-        started_at=now,
-        finished_at=now,
-    )
-    return report
 
 
 @transaction.atomic
 def section_data_reopen(*, report_id: int, section_id: int, actor, reason: str) -> Report:
-    """The Kasubag PKP unlocks one section's handed-in data, with a reason, until the draft
-    report exists."""
-    report = lock_report(report_id)
-    staff = workflow.staff_of(actor)
-    workflow.ensure_may_view(report, staff)
-    if staff.role != Role.KASUBAG_PKP:
-        raise PermissionDenied(_("Hanya Kasubag PKP yang dapat membuka kembali data seksi."))
-    if not reason.strip():
-        raise WorkflowError(_("Alasan membuka kembali wajib diisi."))
-    step = _sheet_step(report)
-    if report.is_archived or workflow.draft_exists(report):
-        raise WorkflowError(
-            _("Draf laporan sudah disusun; data seksi tidak dapat dibuka kembali lagi.")
-        )
-    submission = next(
-        (
-            s
-            for s in report.submissions.all()
-            if s.section_id == section_id and s.step_number == step.number
-        ),
-        None,
+    """The Kasubag PKP unlocks one section's handed-in data, with a reason."""
+    return sheet_reopen(
+        report_id=report_id, section_id=section_id, actor=actor, reason=reason, kind=SheetKind.DATA
     )
-    if submission is None:
-        raise WorkflowError(_("Data seksi ini belum dikirim; tidak ada yang perlu dibuka."))
-    submission.delete()
-    now = clock.now()
-    StepLog.objects.create(
-        report=report,
-        step_number=step.number,
-        step_name=step.name,
-        role=staff.role,
-        section_id=section_id,
-        action=LogAction.REOPEN,
-        actor=actor,
-        started_at=now,
-        finished_at=now,
-        note=reason.strip(),
-    )
-    return report

@@ -1,5 +1,6 @@
 """Thin views: load with a permission loader, call a selector or a service, render or redirect."""
 
+from .monev_sheet import monev_sheet
 from .reports import (
     inbox,
     report_complete,
@@ -22,6 +23,7 @@ __all__ = [
     "capaian_preview",
     "evidence_download",
     "inbox",
+    "monev_sheet",
     "report_complete",
     "report_detail",
     "report_list",

@@ -16,7 +16,8 @@ from ..numbers import NumberError, parse_decimal
 from ..performance import achievement, rating
 from ..selectors.section_data import rating_bands, section_sheet_page
 from ..services.data_checks import ActivityEntry, DataErrors, IndicatorEntry
-from ..services.section_data import section_data_reopen as reopen_service
+from ..services.monev_sheet import monev_sheet_reopen as reopen_monev
+from ..services.section_data import section_data_reopen as reopen_data
 from ..services.section_data import section_data_save, section_data_submit
 from ..workflow import WorkflowError
 
@@ -238,17 +239,25 @@ def evidence_download(request, pk: int):
     return response
 
 
+REOPEN = {
+    SheetKind.DATA: (reopen_data, "monev:section_data"),
+    SheetKind.MONEV: (reopen_monev, "monev:monev_sheet"),
+}
+
+
 @require_POST
-def section_data_reopen(request, pk: int, section_id: int):
+def section_data_reopen(request, pk: int, section_id: int, kind: str = SheetKind.DATA):
+    """The Kasubag PKP reopens a section's data or monev sheet, with a reason."""
     report, staff, section = _load(request, pk, section_id)
+    reopen, page = REOPEN[kind]
     form = ReopenForm(request.POST)
     if not form.is_valid():
         if staff.role != Role.KASUBAG_PKP:
             raise PermissionDenied(_("Hanya Kasubag PKP yang dapat membuka kembali data seksi."))
         messages.error(request, _("Alasan membuka kembali wajib diisi."))
-        return redirect("monev:section_data", pk=report.pk, section_id=section.pk)
+        return redirect(page, pk=report.pk, section_id=section.pk)
     try:
-        reopen_service(
+        reopen(
             report_id=report.pk,
             section_id=section.pk,
             actor=request.user,
@@ -260,7 +269,7 @@ def section_data_reopen(request, pk: int, section_id: int):
         messages.success(
             request, _("Data seksi %(section)s dibuka kembali.") % {"section": section}
         )
-    return redirect("monev:section_data", pk=report.pk, section_id=section.pk)
+    return redirect(page, pk=report.pk, section_id=section.pk)
 
 
 @require_GET

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from monev.models import ActivityLevel, Direction, Indicator, IndicatorTarget, Section
 from monev.performance import achievement
 from monev.services.data_checks import ActivityEntry, IndicatorEntry
+from monev.services.monev_sheet import MonevInput, monev_sheet_save
 from monev.services.section_data import section_data_save
 
 DRIVING = [
@@ -22,6 +23,12 @@ FOLLOW_UP = [
     "Menjadwalkan ulang kegiatan pada awal triwulan berikutnya.",
     "Meningkatkan koordinasi dengan nagari melalui rapat bulanan.",
     "Menambah petugas pendamping dari staf kecamatan.",
+]
+
+FINDINGS = [
+    "Pelaksanaan %(code)s sesuai jadwal; data dukung lengkap di seksi.",
+    "Kegiatan pendukung %(code)s berjalan, sebagian laporan nagari masih menyusul.",
+    "Capaian %(code)s dipantau langsung ke lapangan bersama perangkat nagari.",
 ]
 
 
@@ -88,4 +95,22 @@ class DemoData:
             revision=0,
             indicators=indicators,
             activities=activities,
+        )
+
+    def fill_monev(self, report, section: Section, user, rng: random.Random) -> None:
+        entries = [
+            MonevInput(
+                indicator_id=indicator.pk,
+                findings=rng.choice(FINDINGS) % {"code": indicator.code},
+                problems=rng.choice(INHIBITING),
+                recommendation=rng.choice(FOLLOW_UP),
+            )
+            for indicator in Indicator.objects.filter(section=section, is_active=True)
+        ]
+        monev_sheet_save(
+            report_id=report.pk,
+            section_id=section.pk,
+            actor=user,
+            revision=0,
+            entries=entries,
         )

@@ -158,6 +158,8 @@ class History:
             with clock.frozen_at(moment):
                 if step.sheet == SheetKind.DATA:
                     self.data.fill(report, section, self.by_section[section.pk], rng)
+                elif step.sheet == SheetKind.MONEV:
+                    self.data.fill_monev(report, section, self.by_section[section.pk], rng)
                 services.report_submit_section(
                     report_id=report.pk,
                     actor=self.by_section[section.pk],

@@ -1,0 +1,141 @@
+"""What every section sheet (the step 2 data, the step 5 monev sheet) shares: who may fill
+it, when it is open, handing it in, and the Kasubag PKP reopening it."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .. import clock, workflow
+from ..models import (
+    LogAction,
+    Report,
+    Role,
+    Section,
+    SectionSheet,
+    SectionSubmission,
+    SopStep,
+    StepLog,
+)
+from ..selectors.section_data import sheet_step
+from ..workflow import WorkflowError
+from .data_checks import sheet_completeness_errors
+from .reports import lock_report, report_submit_section
+
+
+def section_for_editor(report: Report, actor, section_id: int) -> Section:
+    """Only the section's own Kepala Seksi fills its sheets."""
+    staff = workflow.staff_of(actor)
+    workflow.ensure_may_view(report, staff)
+    if staff.role != Role.KEPALA_SEKSI or staff.section_id != section_id:
+        raise PermissionDenied(_("Anda hanya dapat mengisi data seksi Anda sendiri."))
+    return staff.section
+
+
+def step_for(report: Report, kind: str) -> SopStep:
+    step = sheet_step(report, kind)
+    if step is None:
+        raise WorkflowError(_("SOP laporan ini tidak memiliki langkah untuk lembar ini."))
+    return step
+
+
+def _submission(report: Report, section_id: int, step: SopStep) -> SectionSubmission | None:
+    return next(
+        (
+            s
+            for s in report.submissions.all()
+            if s.section_id == section_id and s.step_number == step.number
+        ),
+        None,
+    )
+
+
+def ensure_editable(report: Report, section: Section, kind: str) -> None:
+    step = step_for(report, kind)
+    if report.is_archived:
+        raise WorkflowError(_("Laporan ini sudah diarsipkan dan tidak dapat diubah lagi."))
+    if report.current_step < step.number:
+        raise WorkflowError(_("Pengisian lembar ini belum dibuka untuk laporan ini."))
+    if _submission(report, section.pk, step):
+        raise WorkflowError(
+            _("Data seksi ini sudah dikirim dan dikunci. Minta Kasubag PKP membukanya kembali.")
+        )
+
+
+def stale_message(sheet: SectionSheet) -> str:
+    who = sheet.updated_by.get_full_name() or sheet.updated_by.get_username()
+    when = formats.date_format(timezone.localtime(sheet.updated_at), "j F Y H:i")
+    return _(
+        "Data seksi ini telah diubah oleh %(who)s pada %(when)s setelah Anda membuka halaman. "
+        "Perubahan Anda belum disimpan: muat ulang halaman, lalu isi kembali."
+    ) % {"who": who, "when": when}
+
+
+def sheet_submit(*, report_id: int, section_id: int, actor, kind: str) -> Report:
+    """Hand in a sheet. During its step this is the section's part of the step; after a
+    reopen (the report has moved on) it is a resubmission that does not move the report."""
+    report = lock_report(report_id)
+    section = section_for_editor(report, actor, section_id)
+    ensure_editable(report, section, kind)
+    step = step_for(report, kind)
+    if report.current_step == step.number:
+        return report_submit_section(
+            report_id=report.pk, actor=actor, from_step=step.number, section_id=section.pk
+        )
+    errors = sheet_completeness_errors(report, section, kind)
+    if errors:
+        raise errors
+    now = clock.now()
+    SectionSubmission.objects.create(
+        report=report,
+        step_number=step.number,
+        section=section,
+        submitted_by=actor,
+        submitted_at=now,
+    )
+    StepLog.objects.create(
+        report=report,
+        step_number=step.number,
+        step_name=step.name,
+        role=step.role,
+        section=section,
+        action=LogAction.RESUBMIT,
+        actor=actor,
+        started_at=now,
+        finished_at=now,
+    )
+    return report
+
+
+def sheet_reopen(*, report_id: int, section_id: int, actor, reason: str, kind: str) -> Report:
+    """The Kasubag PKP unlocks one section's handed-in sheet, with a reason, until the draft
+    report exists. The reopening is logged."""
+    report = lock_report(report_id)
+    staff = workflow.staff_of(actor)
+    workflow.ensure_may_view(report, staff)
+    if staff.role != Role.KASUBAG_PKP:
+        raise PermissionDenied(_("Hanya Kasubag PKP yang dapat membuka kembali data seksi."))
+    if not reason.strip():
+        raise WorkflowError(_("Alasan membuka kembali wajib diisi."))
+    step = step_for(report, kind)
+    if report.is_archived or workflow.draft_exists(report):
+        raise WorkflowError(
+            _("Draf laporan sudah disusun; data seksi tidak dapat dibuka kembali lagi.")
+        )
+    submission = _submission(report, section_id, step)
+    if submission is None:
+        raise WorkflowError(_("Data seksi ini belum dikirim; tidak ada yang perlu dibuka."))
+    submission.delete()
+    now = clock.now()
+    StepLog.objects.create(
+        report=report,
+        step_number=step.number,
+        step_name=step.name,
+        role=staff.role,
+        section_id=section_id,
+        action=LogAction.REOPEN,
+        actor=actor,
+        started_at=now,
+        finished_at=now,
+        note=reason.strip(),
+    )
+    return report
