@@ -52,6 +52,7 @@ urlpatterns = [
         name="capaian_preview",
     ),
     path("bukti/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("bukti/<int:pk>/hapus/", views.evidence_remove, name="evidence_remove"),
     path("sop/", views.sop_detail, name="sop_current"),
     path("sop/<int:pk>/", views.sop_detail, name="sop_detail"),
 ]

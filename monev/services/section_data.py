@@ -167,3 +167,15 @@ def section_data_reopen(*, report_id: int, section_id: int, actor, reason: str) 
     return sheet_reopen(
         report_id=report_id, section_id=section_id, actor=actor, reason=reason, kind=SheetKind.DATA
     )
+
+
+@transaction.atomic
+def evidence_delete(*, evidence_id: int, actor) -> None:
+    """Remove a wrongly uploaded evidence file while the section's data is still open."""
+    evidence = Evidence.objects.select_related("realisation__indicator").get(pk=evidence_id)
+    report = lock_report(evidence.realisation.report_id)
+    section = section_for_editor(report, actor, evidence.realisation.indicator.section_id)
+    ensure_editable(report, section, SheetKind.DATA)
+    name = evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))

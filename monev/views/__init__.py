@@ -13,6 +13,7 @@ from .reports import (
 from .section_data import (
     capaian_preview,
     evidence_download,
+    evidence_remove,
     section_data,
     section_data_reopen,
     section_sheet_download,
@@ -22,6 +23,7 @@ from .section_data import (
 __all__ = [
     "capaian_preview",
     "evidence_download",
+    "evidence_remove",
     "inbox",
     "monev_sheet",
     "report_complete",

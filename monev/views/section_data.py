@@ -17,8 +17,8 @@ from ..performance import achievement, rating
 from ..selectors.section_data import rating_bands, section_sheet_page
 from ..services.data_checks import ActivityEntry, DataErrors, IndicatorEntry
 from ..services.monev_sheet import monev_sheet_reopen as reopen_monev
+from ..services.section_data import evidence_delete, section_data_save, section_data_submit
 from ..services.section_data import section_data_reopen as reopen_data
-from ..services.section_data import section_data_save, section_data_submit
 from ..workflow import WorkflowError
 
 
@@ -224,6 +224,22 @@ def capaian_preview(request, pk: int, indicator_id: int):
         return render(request, "monev/_capaian.html", {"error": str(error)})
     band = rating(result.percent, rating_bands())
     return render(request, "monev/_capaian.html", {"result": result, "band": band})
+
+
+@require_POST
+def evidence_remove(request, pk: int):
+    evidence = permissions.get_evidence_for(request, pk)
+    report = evidence.realisation.report
+    section_id = evidence.realisation.indicator.section_id
+    try:
+        evidence_delete(evidence_id=evidence.pk, actor=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Bukti dukung “%(name)s” dihapus.") % {"name": evidence.original_name}
+        )
+    return redirect("monev:section_data", pk=report.pk, section_id=section_id)
 
 
 @require_GET
