@@ -144,8 +144,8 @@ class RealisationForm(forms.Form):
 
 class ActivityForm(forms.Form):
     activity_id = forms.IntegerField(widget=forms.HiddenInput)
-    spent = RupiahField(label=_("Realisasi anggaran (Rp)"))
-    physical = DecimalTextField(label=_("Realisasi fisik (%)"))
+    spent = RupiahField(label=_("Realisasi anggaran triwulan ini (Rp)"))
+    physical = DecimalTextField(label=_("Realisasi fisik s.d. triwulan ini (%)"))
 
 
 RealisationFormSet = forms.formset_factory(RealisationForm, extra=0)

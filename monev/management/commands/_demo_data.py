@@ -80,12 +80,13 @@ class DemoData:
         activities = []
         for activity in section.activities.filter(level=ActivityLevel.SUB_KEGIATAN):
             budget = next((b.budget for b in activity.budgets.all() if b.year == report.year), 0)
-            share = report.quarter / 4 * rng.uniform(0.7, 0.98)
+            # Spending is the quarter's own; physical progress is cumulative to this quarter.
+            progress = report.quarter / 4 * rng.uniform(0.75, 0.98)
             activities.append(
                 ActivityEntry(
                     activity_id=activity.pk,
-                    spent=int(budget * share),
-                    physical=min(Decimal(100), _round(share * 100 * rng.uniform(1.0, 1.08), "%")),
+                    spent=int(budget / 4 * rng.uniform(0.7, 0.98)),
+                    physical=min(Decimal(100), _round(progress * 100, "%")),
                 )
             )
         section_data_save(
