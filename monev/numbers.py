@@ -243,3 +243,12 @@ def format_rupiah(value: int | Decimal | None) -> str:
         value = int(value)
     text = f"Rp {_group_thousands(abs(value))}"
     return f"-{text}" if value < 0 else text
+
+
+def input_text(value) -> str:
+    """A stored number as the user would type it back: decimal comma, no grouping, so that
+    parse_decimal reads it unambiguously ("1234", "85,5")."""
+    if value is None:
+        return ""
+    text = format(Decimal(value).normalize(), "f")
+    return text.replace(".", ",")

@@ -190,8 +190,9 @@ class SectionDataForm:
             self.data[self.name("act", code, field)] = value
         return self
 
-    def post(self, client, url: str, button: str = "save", **extra):
-        return client.post(url, {**self.data, button: "", **extra})
+    def post(self, client, url: str, button: str = "save", *, follow: bool = False):
+        """Post with the button named ``button`` ("save" or "submit") pressed."""
+        return client.post(url, {**self.data, button: ""}, follow=follow)
 
 
 @pytest.fixture

@@ -8,12 +8,21 @@ fails, every page it opened is saved as a screenshot in test-artifacts/.
 import contextlib
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from monev.models import LogAction, Report, SectionSubmission, StepLog
+from monev.models import (
+    ActivityRealisation,
+    LogAction,
+    Realisation,
+    Report,
+    SectionSubmission,
+    StepLog,
+)
 
 from .conftest import PASSWORD, make_report
 
@@ -146,23 +155,85 @@ def return_form(page: Page):
     )
 
 
-def test_kepala_seksi_sends_section_data_and_kasubag_sees_who_is_missing(
+def indicator_card(page: Page, code: str):
+    """The card of one indicator on the Isi Data Triwulan page, named by its code and name."""
+    return page.get_by_role("region", name=re.compile(rf"^{re.escape(code)} "))
+
+
+def fill_indicator(page: Page, code: str, value: str, **explanations: str) -> None:
+    card = indicator_card(page, code)
+    card.get_by_label("Realisasi", exact=True).fill(value)
+    for label, text in explanations.items():
+        card.get_by_label(label, exact=True).fill(text)
+
+
+def test_kepala_seksi_fills_and_sends_section_data_and_kasubag_sees_who_is_missing(
     transactional_db, sutera, users, people
 ):
+    call_command("loaddata", "rating_bands", "demo_indicators", verbosity=0)
     report = make_report(sutera, step=2)
     with people.screenshots_on_failure():
         kasi = people.sign_in("kasi_pemerintahan")
         expect(kasi.get_by_role("navigation", name="Navigasi utama")).to_contain_text(
             "Kepala Seksi Pemerintahan"
         )
-        open_from_inbox(kasi, "2. Melakukan pengumpulan data kinerja bidang per triwulan")
-        expect(kasi).to_have_url(f"{people.base_url}/laporan/{report.pk}/")
-        expect(current_step(kasi).locator(".step-no")).to_have_text("2.")
-        expect(current_step(kasi)).to_contain_text("Belum mengirim:")
+        row = kasi.get_by_role("row").filter(has=kasi.get_by_role("link", name=REPORT_TITLE))
+        expect(row.get_by_role("cell").nth(1)).to_contain_text(
+            "2. Melakukan pengumpulan data kinerja bidang per triwulan"
+        )
+        row.get_by_role("link", name="Isi Data Triwulan").click()
 
-        kasi.get_by_role("button", name="Kirim data seksi Pemerintahan").click()
+        section = sutera.sections.get(code="pemerintahan")
+        expect(kasi).to_have_url(f"{people.base_url}/laporan/{report.pk}/seksi/{section.pk}/data/")
+        expect(kasi.get_by_role("heading", level=1)).to_have_text(
+            "Isi Data Triwulan — Pemerintahan"
+        )
+        # Only the section's own indicators are offered.
+        expect(kasi.get_by_role("region", name=re.compile(r"^[A-Z]+-\d+ "))).to_have_count(5)
+        iku = indicator_card(kasi, "IKU-03")
+        value = iku.get_by_label("Realisasi", exact=True)
+        live = iku.locator("[aria-live=polite]")
+        expect(live).to_have_text("belum diisi")
 
-        expect(kasi.get_by_role("status")).to_have_text("Data seksi terkirim.")
+        # A typo: the capaian area says so while typing, and saving keeps nothing.
+        value.fill("85,5x")
+        expect(live).to_contain_text("“85,5x” bukan angka yang dapat dibaca.")
+        kasi.get_by_role("button", name="Simpan draf").click()
+        expect(kasi.get_by_role("alert")).to_have_text(
+            "Periksa isian yang ditandai merah; belum ada yang disimpan."
+        )
+        iku = indicator_card(kasi, "IKU-03")
+        value = iku.get_by_label("Realisasi", exact=True)
+        expect(value).to_have_value("85,5x")
+        expect(value).to_have_attribute("aria-invalid", "true")
+        expect(iku.locator(".invalid-feedback")).to_contain_text(
+            "“85,5x” bukan angka yang dapat dibaca."
+        )
+        assert not Realisation.objects.filter(report=report).exists()
+
+        # Corrected: the capaian and predikat appear as it is typed.
+        value.fill("85,5")
+        expect(iku.locator("[aria-live=polite]")).to_have_text(
+            re.compile(r"131,54 %\s+Sangat Tinggi")
+        )
+        iku.get_by_label("Faktor pendorong", exact=True).fill("Pendampingan rutin.")
+        fill_indicator(kasi, "PEM-01", "6", **{"Faktor pendorong": "Jadwal pembinaan dipatuhi."})
+        fill_indicator(
+            kasi,
+            "PEM-02",
+            "87,5",
+            **{
+                "Faktor penghambat": "Dua nagari terlambat menyerahkan APB Nagari.",
+                "Tindak lanjut": "Surat teguran dan pendampingan penyusunan APB.",
+            },
+        )
+        fill_indicator(kasi, "PEM-03", "3", **{"Faktor pendorong": "Forkopimcam hadir lengkap."})
+        fill_indicator(kasi, "PEM-04", "20", **{"Faktor pendorong": "Mediasi batas lancar."})
+        kasi.get_by_label(re.compile(r"Realisasi anggaran")).fill("23.750.000")
+        kasi.get_by_label(re.compile(r"Realisasi fisik")).fill("25")
+        kasi.get_by_role("button", name="Simpan dan kirim (data dikunci)").click()
+
+        expect(kasi.get_by_role("status")).to_have_text("Data seksi terkirim dan dikunci.")
         expect(kasi).to_have_url(f"{people.base_url}/laporan/{report.pk}/")
         step_2 = current_step(kasi)
         expect(step_2.locator(".step-no")).to_have_text("2.")
@@ -171,9 +242,7 @@ def test_kepala_seksi_sends_section_data_and_kasubag_sees_who_is_missing(
         expect(step_2.locator(".log-entry")).to_contain_text(
             "Mengirim bagian seksi (Pemerintahan) · kasi_pemerintahan"
         )
-        # Sent once: the action is gone, so a second click is impossible.
         expect(kasi.get_by_role("heading", name="Tindakan Anda sekarang")).to_have_count(0)
-        expect(kasi.get_by_role("button", name=re.compile("^Kirim data seksi"))).to_have_count(0)
 
         report.refresh_from_db()
         assert report.current_step == 2
@@ -183,6 +252,18 @@ def test_kepala_seksi_sends_section_data_and_kasubag_sees_who_is_missing(
         log = StepLog.objects.get(report=report)
         assert (log.action, log.step_number) == (LogAction.SUBMIT, 2)
         assert (log.section, log.actor) == (submission.section, users["kasi_pemerintahan"])
+        saved = dict(
+            Realisation.objects.filter(report=report).values_list("indicator__code", "value")
+        )
+        assert saved == {
+            "IKU-03": Decimal("85.5"),
+            "PEM-01": Decimal("6"),
+            "PEM-02": Decimal("87.5"),
+            "PEM-03": Decimal("3"),
+            "PEM-04": Decimal("20"),
+        }
+        spending = ActivityRealisation.objects.get(report=report)
+        assert (spending.spent, spending.physical_progress) == (23_750_000, Decimal("25"))
 
         # The report left the Kepala Seksi's inbox.
         kasi.get_by_role("link", name="Tugas Saya").click()

@@ -75,7 +75,14 @@ def check_entries(report, section, indicators, activities, *, complete: bool) ->
             "targets"
         )
     }
+    seen: set[int] = set()
     for entry in indicators:
+        if entry.indicator_id in seen:
+            errors.general.append(
+                _("Indikator #%(id)s dikirim lebih dari sekali.") % {"id": entry.indicator_id}
+            )
+            continue
+        seen.add(entry.indicator_id)
         indicator = known.get(entry.indicator_id)
         if indicator is None:
             errors.general.append(
@@ -106,7 +113,14 @@ def check_entries(report, section, indicators, activities, *, complete: bool) ->
             "budgets"
         )
     }
+    seen = set()
     for entry in activities:
+        if entry.activity_id in seen:
+            errors.general.append(
+                _("Kegiatan #%(id)s dikirim lebih dari sekali.") % {"id": entry.activity_id}
+            )
+            continue
+        seen.add(entry.activity_id)
         if entry.activity_id not in budgets:
             errors.general.append(
                 _("Kegiatan #%(id)s bukan milik seksi ini.") % {"id": entry.activity_id}

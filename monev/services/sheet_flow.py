@@ -13,13 +13,15 @@ from ..models import (
     Section,
     SectionSheet,
     SectionSubmission,
+    SheetKind,
     SopStep,
     StepLog,
 )
 from ..selectors.section_data import sheet_step
 from ..workflow import WorkflowError
 from .data_checks import sheet_completeness_errors
-from .reports import lock_report, report_submit_section
+from .locking import lock_report
+from .reports import report_submit_section
 
 
 def section_for_editor(report: Report, actor, section_id: int) -> Section:
@@ -54,7 +56,9 @@ def ensure_editable(report: Report, section: Section, kind: str) -> None:
     if report.is_archived:
         raise WorkflowError(_("Laporan ini sudah diarsipkan dan tidak dapat diubah lagi."))
     if report.current_step < step.number:
-        raise WorkflowError(_("Pengisian lembar ini belum dibuka untuk laporan ini."))
+        if kind == SheetKind.MONEV:
+            raise WorkflowError(_("Pengisian blangko monev belum dibuka untuk laporan ini."))
+        raise WorkflowError(_("Pengisian data seksi belum dibuka untuk laporan ini."))
     if _submission(report, section.pk, step):
         raise WorkflowError(
             _("Data seksi ini sudah dikirim dan dikunci. Minta Kasubag PKP membukanya kembali.")

@@ -28,10 +28,15 @@ def role_label(role: str) -> str:
 
 @register.filter
 def idnum(value) -> str:
-    """A number the Indonesian way: 1.234,5."""
-    return format_decimal(value)
+    """A number the Indonesian way: 1.234,5 (a dash when there is none)."""
+    return format_decimal(None if value == "" else value)
 
 
 @register.filter
 def rupiah(value) -> str:
-    return format_rupiah(value)
+    return format_rupiah(None if value == "" else value)
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    return mapping.get(key) if isinstance(mapping, dict) else None
