@@ -197,3 +197,13 @@ class MonevEntryForm(forms.Form):
 
 
 MonevFormSet = forms.formset_factory(MonevEntryForm, extra=0)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Komentar"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Komentar tidak boleh kosong.")},
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -1,5 +1,14 @@
 """The domain's tables, one module per concern."""
 
+from .documents import (
+    ArchivedFile,
+    ArchiveKind,
+    Comment,
+    DraftVersion,
+    ExportStatus,
+    SectionAnalysis,
+    YearExport,
+)
 from .indicators import (
     Activity,
     ActivityBudget,
@@ -22,6 +31,13 @@ from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
 from .sop import Sop, SopStep, StepKind, TimeUnit
 
 __all__ = [
+    "ArchiveKind",
+    "ArchivedFile",
+    "Comment",
+    "DraftVersion",
+    "ExportStatus",
+    "SectionAnalysis",
+    "YearExport",
     "Activity",
     "ActivityBudget",
     "ActivityLevel",

@@ -253,9 +253,11 @@ class ActivityRealisation(models.Model):
         Report, on_delete=models.CASCADE, related_name="activity_realisations"
     )
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+")
-    spent = models.PositiveBigIntegerField(_("realisasi anggaran (Rp)"), null=True, blank=True)
+    spent = models.PositiveBigIntegerField(
+        _("realisasi anggaran triwulan ini (Rp)"), null=True, blank=True
+    )
     physical_progress = models.DecimalField(
-        _("realisasi fisik (%)"),
+        _("realisasi fisik s.d. triwulan ini (%)"),
         max_digits=5,
         decimal_places=2,
         null=True,

@@ -23,6 +23,12 @@ class Office(models.Model):
     regency = models.CharField(_("kabupaten"), max_length=120)
     province = models.CharField(_("provinsi"), max_length=120, blank=True)
     address = models.CharField(_("alamat"), max_length=250, blank=True)
+    place = models.CharField(
+        _("tempat penandatanganan"),
+        max_length=80,
+        blank=True,
+        help_text=_("Nama tempat di atas tanda tangan, misalnya: Surantih"),
+    )
     head_title = models.CharField(
         _("jabatan pimpinan"), max_length=120, help_text=_("Misalnya: Camat Sutera")
     )

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 
 from .. import clock, workflow
 from ..models import (
+    DraftVersion,
     Office,
     OfficeHoliday,
     Report,
@@ -102,7 +103,12 @@ class TimelineStep:
 def report_for_page(report_id: int) -> Report:
     """The report with everything its page needs, or Report.DoesNotExist."""
     logs = StepLog.objects.select_related("actor", "actor__staff", "section")
-    return _reports().prefetch_related(Prefetch("logs", queryset=logs)).get(pk=report_id)
+    versions = DraftVersion.objects.defer("html", "summary").order_by("number")
+    return (
+        _reports()
+        .prefetch_related(Prefetch("logs", queryset=logs), Prefetch("versions", queryset=versions))
+        .get(pk=report_id)
+    )
 
 
 def _reports() -> QuerySet[Report]:

@@ -12,7 +12,7 @@ from ..models import Indicator, MonevEntry, Report, SectionSheet, SheetKind
 from ..validation import MAX_TEXT
 from ..workflow import WorkflowError
 from .data_checks import DataErrors
-from .reports import lock_report
+from .locking import lock_report
 from .sheet_flow import (
     ensure_editable,
     section_for_editor,

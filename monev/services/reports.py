@@ -20,17 +20,10 @@ from ..models import (
 from ..selectors import current_sop, office_calendar
 from ..workflow import ActionKind, WorkflowError
 from ..worktime import WorkCalendar, standard_seconds
+from .archive import archive_documents
 from .data_checks import sheet_completeness_errors
-
-
-def lock_report(report_id: int) -> Report:
-    """Re-read the report under a row lock (PostgreSQL) or the write lock (SQLite IMMEDIATE)."""
-    return (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("office", "sop")
-        .prefetch_related("sop__steps", "office__sections", "submissions")
-        .get(pk=report_id)
-    )
+from .documents import ensure_new_version
+from .locking import lock_report
 
 
 def _write_log(
@@ -84,6 +77,7 @@ def _finish_step(report: Report, step: SopStep, *, actor, note: str, now) -> Non
     )
     following = workflow.next_step_number(report, step.number)
     if following is None:
+        archive_documents(report, now)
         report.archived_at = now
     else:
         report.current_step = following
@@ -155,6 +149,7 @@ def report_complete_step(*, report_id: int, actor, from_step: int, note: str = "
     )
     if action.step.drafts_report:
         _ensure_no_section_reopened(report)
+    ensure_new_version(report)
     _finish_step(report, action.step, actor=actor, note=note.strip(), now=clock.now())
     return report
 

@@ -3,6 +3,7 @@
 A save is all or nothing: every row is checked first and nothing is written unless every
 row is valid. Evidence files reach the disk only after the transaction commits."""
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -21,7 +22,7 @@ from ..models import (
 from ..models.indicators import evidence_path
 from ..workflow import WorkflowError
 from .data_checks import ActivityEntry, IndicatorEntry, check_entries
-from .reports import lock_report
+from .locking import lock_report
 from .sheet_flow import (
     ensure_editable,
     section_for_editor,
@@ -44,12 +45,10 @@ def _store_evidence(realisation: Realisation, upload: UploadedFile, actor, now) 
     name = evidence_path(evidence, upload.name)
     evidence.file.name = name
     evidence.save()
-
-    def write():
-        upload.seek(0)
-        default_storage.save(name, upload)
-
-    transaction.on_commit(write)
+    upload.seek(0)
+    # Read now: the request may have closed the upload by the time the outermost commit runs.
+    content = ContentFile(upload.read())
+    transaction.on_commit(lambda: default_storage.save(name, content))
 
 
 def _text_changed(realisation: Realisation, entry: IndicatorEntry) -> bool:

@@ -1,5 +1,6 @@
 """Thin views: load with a permission loader, call a selector or a service, render or redirect."""
 
+from .documents import draft_create, draft_document, draft_pdf, draft_version, report_analysis
 from .monev_sheet import monev_sheet
 from .reports import (
     inbox,
@@ -21,6 +22,11 @@ from .section_data import (
 )
 
 __all__ = [
+    "report_analysis",
+    "draft_version",
+    "draft_pdf",
+    "draft_document",
+    "draft_create",
     "capaian_preview",
     "evidence_download",
     "evidence_remove",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions, sheets, workflow
 from ..forms import ActivityFormSet, RealisationFormSet, ReopenForm, SheetUploadForm
 from ..models import Indicator, Role, SheetKind
-from ..numbers import NumberError, parse_decimal
+from ..numbers import NumberError, input_text, parse_decimal
 from ..performance import achievement, rating
 from ..selectors.section_data import rating_bands, section_sheet_page
 from ..services.data_checks import ActivityEntry, DataErrors, IndicatorEntry
@@ -34,7 +34,7 @@ def _initial_formsets(page):
         initial=[
             {
                 "indicator_id": line.indicator.pk,
-                "value": line.value,
+                "value": input_text(line.value),
                 "driving": getattr(line.realisation, "driving_factors", ""),
                 "inhibiting": getattr(line.realisation, "inhibiting_factors", ""),
                 "follow_up": getattr(line.realisation, "follow_up", ""),
@@ -47,8 +47,8 @@ def _initial_formsets(page):
         initial=[
             {
                 "activity_id": line.activity.pk,
-                "spent": getattr(line.realisation, "spent", None),
-                "physical": getattr(line.realisation, "physical_progress", None),
+                "spent": input_text(getattr(line.realisation, "spent", None)),
+                "physical": input_text(getattr(line.realisation, "physical_progress", None)),
             }
             for line in page.activities
         ],

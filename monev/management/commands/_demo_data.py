@@ -3,9 +3,11 @@
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
-from monev.models import ActivityLevel, Direction, Indicator, IndicatorTarget, Section
+from monev import workflow
+from monev.models import ActivityLevel, Direction, Indicator, IndicatorTarget, Role, Section, Staff
 from monev.performance import achievement
 from monev.services.data_checks import ActivityEntry, IndicatorEntry
+from monev.services.documents import analysis_save, comment_add, draft_generate, drafting_step
 from monev.services.monev_sheet import MonevInput, monev_sheet_save
 from monev.services.section_data import section_data_save
 
@@ -35,6 +37,20 @@ FINDINGS = [
 def _round(value: float, unit: str) -> Decimal:
     places = Decimal("0.01") if unit in {"%", "indeks", "jam", "hari"} else Decimal("1")
     return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+ANALYSIS = [
+    "Capaian seksi umumnya sesuai target. Indikator yang di bawah target dipengaruhi "
+    "keterlambatan data dari nagari; koordinasi bulanan akan diperkuat.",
+    "Sebagian besar kegiatan berjalan sesuai jadwal. Serapan anggaran masih di bawah rencana "
+    "karena pembayaran kegiatan lapangan dilakukan pada akhir triwulan.",
+    "Kinerja seksi meningkat dibanding triwulan lalu berkat dukungan wali nagari dan "
+    "partisipasi masyarakat.",
+]
+COMMENTS = {
+    Role.SEKRETARIS: "Mohon analisis Seksi Trantibum dilengkapi dengan data kejadian per nagari.",
+    Role.CAMAT: "Secara umum sudah baik; pastikan angka IKM sesuai hasil survei terbaru.",
+}
 
 
 class DemoData:
@@ -115,3 +131,17 @@ class DemoData:
             revision=0,
             entries=entries,
         )
+
+    def before_completing(self, report, step, user, rng: random.Random) -> None:
+        """What the step's people do in the app before they close it."""
+        if step.role == Role.KASUBAG_PKP and step.number == 7:
+            texts = {s.pk: rng.choice(ANALYSIS) for s in workflow.active_sections(report)}
+            analysis_save(report_id=report.pk, actor=user, texts=texts)
+        if drafting_step(report):
+            draft_generate(report_id=report.pk, actor=user, from_step=step.number)
+        if step.number == 9:
+            version = report.versions.order_by("-number").first()
+            for role, text in COMMENTS.items():
+                author = Staff.objects.filter(office=report.office, role=role).first()
+                if version and author:
+                    comment_add(version_id=version.pk, actor=author.user, body=text)

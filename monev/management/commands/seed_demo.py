@@ -141,6 +141,7 @@ class History:
                         note=RETURN_NOTES.get(step.number, "Mohon diperbaiki."),
                     )
                 else:
+                    self.data.before_completing(report, step, user, rng)
                     report = services.report_complete_step(
                         report_id=report.pk, actor=user, from_step=step.number
                     )

@@ -1,0 +1,1 @@
+"""Documents built from one report's figures for printing, download and archive."""

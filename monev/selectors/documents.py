@@ -1,0 +1,91 @@
+"""Reads for draft versions: the version with its discussion, and what changed since the
+version before it."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from ..models import Comment, DraftVersion, Report
+
+COMPARED = ("target", "value", "capaian", "predikat", "driving", "inhibiting", "follow_up")
+
+
+@dataclass
+class IndicatorChange:
+    code: str
+    row: dict
+    changed: dict[str, str] = field(default_factory=dict)  # field -> previous value
+    is_new: bool = False
+
+
+@dataclass
+class VersionPage:
+    version: DraftVersion
+    previous: DraftVersion | None
+    rows: list[IndicatorChange]
+    analysis: list[tuple[str, str, str | None]]  # section, text, previous text if changed
+    comments: list[Comment]
+    is_latest: bool
+
+    @property
+    def changed_count(self) -> int:
+        return sum(1 for r in self.rows if r.changed or r.is_new) + sum(
+            1 for a in self.analysis if a[2] is not None
+        )
+
+
+def versions_of(report: Report) -> list[DraftVersion]:
+    return list(report.versions.select_related("created_by").order_by("number").defer("html"))
+
+
+def compare(summary: dict, previous: dict | None) -> list[IndicatorChange]:
+    before = (previous or {}).get("indicators", {})
+    rows = []
+    for code, row in summary.get("indicators", {}).items():
+        old = before.get(code)
+        change = IndicatorChange(code=code, row=row, is_new=previous is not None and old is None)
+        if old is not None:
+            change.changed = {
+                name: old.get(name, "") for name in COMPARED if old.get(name) != row.get(name)
+            }
+        rows.append(change)
+    return rows
+
+
+def version_page(report: Report, number: int) -> VersionPage:
+    """The version, its predecessor for comparison, and its comments (replies nested)."""
+    versions = {
+        v.number: v
+        for v in report.versions.filter(number__in=[number, number - 1]).select_related(
+            "created_by"
+        )
+    }
+    version = versions[number]  # KeyError -> the view answers 404
+    previous = versions.get(number - 1)
+    comments = (
+        version.comments.filter(parent__isnull=True)
+        .select_related("author", "author__staff")
+        .prefetch_related(
+            Prefetch("replies", queryset=Comment.objects.select_related("author", "author__staff"))
+        )
+    )
+    old_analysis = (previous.summary if previous else {}).get("analysis", {})
+    analysis = [
+        (
+            section,
+            text,
+            old_analysis.get(section, "")
+            if previous and old_analysis.get(section) != text
+            else None,
+        )
+        for section, text in version.summary.get("analysis", {}).items()
+    ]
+    latest = report.versions.order_by("-number").values_list("number", flat=True).first()
+    return VersionPage(
+        version=version,
+        previous=previous,
+        rows=compare(version.summary, previous.summary if previous else None),
+        analysis=analysis,
+        comments=list(comments),
+        is_latest=latest == number,
+    )
