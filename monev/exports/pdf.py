@@ -194,9 +194,10 @@ def render_report_pdf(
     attachments: Iterable[tuple[str, bytes, str]] = (),
     pdf_a: bool = False,
 ) -> bytes:
-    """The report as PDF bytes; ``pdf_a`` gives PDF/A-3b, with ``attachments`` embedded.
+    """The report as PDF bytes; ``pdf_a`` makes it PDF/A-3b (for the archive).
 
-    ``attachments`` are (file name, content, description), e.g. the E.81 workbook.
+    ``attachments`` are (file name, content, description), e.g. the E.81 workbook; they are
+    embedded either way, and PDF/A-3 is the PDF/A part that allows a non-PDF attachment.
     """
     html = render_report_html(
         figures, draft=draft, version=version, place=place, signed_on=signed_on, analysis=analysis
@@ -222,3 +223,11 @@ def render_report_pdf(
         # file is dropped (and warned about) inside write_pdf. Nothing of ours leaks here.
         warnings.simplefilter("ignore", ResourceWarning)
         return document.write_pdf(attachments=files or None, pdf_variant="pdf/a-3b")
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A stored draft version's frozen HTML as PDF, with the same fetcher limits."""
+    fetcher = _SafeFetcher()
+    return weasyprint.HTML(
+        string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher
+    ).write_pdf()

@@ -1,5 +1,13 @@
 """Thin views: load with a permission loader, call a selector or a service, render or redirect."""
 
+from .archive import (
+    archive_check,
+    archive_download,
+    archive_export,
+    archive_export_download,
+    archive_export_status,
+    archive_list,
+)
 from .documents import draft_create, draft_document, draft_pdf, draft_version, report_analysis
 from .monev_sheet import monev_sheet
 from .reports import (
@@ -22,6 +30,12 @@ from .section_data import (
 )
 
 __all__ = [
+    "archive_list",
+    "archive_export_status",
+    "archive_export_download",
+    "archive_export",
+    "archive_download",
+    "archive_check",
     "report_analysis",
     "draft_version",
     "draft_pdf",

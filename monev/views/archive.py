@@ -1,0 +1,121 @@
+"""Arsip: archived reports by year, their frozen files, checksum checks and year ZIPs."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import permissions
+from ..models import ArchivedFile, ExportStatus, Report, Role, YearExport
+from ..services.archive import archive_verify, year_export_start
+
+ARCHIVE_ROLES = {Role.ADMIN, Role.CAMAT, Role.SEKRETARIS, Role.KASUBAG_PKP}
+
+
+def _archive_staff(request):
+    staff = permissions.staff_required(request)
+    if staff.role not in ARCHIVE_ROLES:
+        raise PermissionDenied(_("Arsip laporan tidak tersedia untuk peran Anda."))
+    return staff
+
+
+@require_GET
+def archive_list(request):
+    staff = _archive_staff(request)
+    reports = (
+        Report.objects.filter(office=staff.office, archived_at__isnull=False)
+        .prefetch_related("archived_files")
+        .order_by("-year", "-quarter")
+    )
+    years: dict[int, list[Report]] = {}
+    for report in reports:
+        years.setdefault(report.year, []).append(report)
+    exports = {
+        e.year: e for e in YearExport.objects.filter(office=staff.office).order_by("requested_at")
+    }
+    context = {
+        "years": [(year, items, exports.get(year)) for year, items in years.items()],
+        "staff": staff,
+    }
+    return render(request, "monev/archive_list.html", context)
+
+
+def _archived_file(request, pk: int) -> ArchivedFile:
+    staff = _archive_staff(request)
+    try:
+        record = ArchivedFile.objects.select_related("report").get(pk=pk)
+    except ArchivedFile.DoesNotExist:
+        raise Http404(_("Berkas arsip tidak ditemukan.")) from None
+    if record.report.office_id != staff.office_id:
+        raise PermissionDenied(_("Berkas ini milik kantor lain."))
+    return record
+
+
+@require_GET
+def archive_download(request, pk: int):
+    record = _archived_file(request, pk)
+    content_type = (
+        "application/pdf"
+        if record.kind == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(
+        record.file.open("rb"),
+        as_attachment=True,
+        filename=record.filename,
+        content_type=content_type,
+    )
+
+
+@require_POST
+def archive_check(request, pk: int):
+    record = _archived_file(request, pk)
+    if archive_verify(record):
+        messages.success(
+            request,
+            _("%(name)s utuh: SHA-256 sama dengan saat diarsipkan.") % {"name": record.filename},
+        )
+    else:
+        messages.error(
+            request,
+            _("%(name)s TIDAK utuh: isinya berbeda dari saat diarsipkan (SHA-256 %(sha)s).")
+            % {"name": record.filename, "sha": record.sha256},
+        )
+    return redirect("monev:archive_list")
+
+
+@require_POST
+def archive_export(request, year: int):
+    staff = _archive_staff(request)
+    if not Report.objects.filter(office=staff.office, year=year, archived_at__isnull=False):
+        messages.error(request, _("Belum ada laporan yang diarsipkan pada tahun ini."))
+        return redirect("monev:archive_list")
+    year_export_start(office=staff.office, year=year, actor=request.user)
+    messages.info(request, _("ZIP arsip tahun %(year)s sedang dibuat.") % {"year": year})
+    return redirect("monev:archive_list")
+
+
+@require_GET
+def archive_export_status(request, pk: int):
+    """The progress bar, polled by the page (htmx) while the ZIP is built."""
+    staff = _archive_staff(request)
+    export = YearExport.objects.filter(pk=pk, office=staff.office).first()
+    if export is None:
+        raise Http404(_("Ekspor tidak ditemukan."))
+    return render(request, "monev/_export_status.html", {"export": export})
+
+
+@require_GET
+def archive_export_download(request, pk: int):
+    staff = _archive_staff(request)
+    export = YearExport.objects.filter(pk=pk, office=staff.office, status=ExportStatus.DONE).first()
+    if export is None:
+        raise Http404(_("ZIP belum siap."))
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"arsip-monev-{export.year}.zip",
+        content_type="application/zip",
+    )
