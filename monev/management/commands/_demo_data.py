@@ -7,7 +7,13 @@ from monev import workflow
 from monev.models import ActivityLevel, Direction, Indicator, IndicatorTarget, Role, Section, Staff
 from monev.performance import achievement
 from monev.services.data_checks import ActivityEntry, IndicatorEntry
-from monev.services.documents import analysis_save, comment_add, draft_generate, drafting_step
+from monev.services.documents import (
+    analysis_save,
+    analysis_texts,
+    comment_add,
+    draft_generate,
+    drafting_step,
+)
 from monev.services.monev_sheet import MonevInput, monev_sheet_save
 from monev.services.section_data import section_data_save
 
@@ -46,6 +52,11 @@ ANALYSIS = [
     "karena pembayaran kegiatan lapangan dilakukan pada akhir triwulan.",
     "Kinerja seksi meningkat dibanding triwulan lalu berkat dukungan wali nagari dan "
     "partisipasi masyarakat.",
+]
+REVISIONS = [
+    "Data kejadian per nagari telah dilampirkan sesuai arahan Sekretaris.",
+    "Angka IKM disesuaikan dengan hasil survei kepuasan masyarakat terbaru.",
+    "Penjelasan penyebab capaian di bawah target telah diperinci.",
 ]
 COMMENTS = {
     Role.SEKRETARIS: "Mohon analisis Seksi Trantibum dilengkapi dengan data kejadian per nagari.",
@@ -138,6 +149,15 @@ class DemoData:
             texts = {s.pk: rng.choice(ANALYSIS) for s in workflow.active_sections(report)}
             analysis_save(report_id=report.pk, actor=user, texts=texts)
         if drafting_step(report):
+            if report.versions.exists():
+                # A revision after discussion or a return: the Kasubag sharpens one analysis.
+                section = rng.choice(workflow.active_sections(report))
+                text = analysis_texts(report).get(section.pk, "")
+                analysis_save(
+                    report_id=report.pk,
+                    actor=user,
+                    texts={section.pk: f"{text} {rng.choice(REVISIONS)}".strip()},
+                )
             draft_generate(report_id=report.pk, actor=user, from_step=step.number)
         if step.number == 9:
             version = report.versions.order_by("-number").first()
