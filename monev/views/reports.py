@@ -48,6 +48,7 @@ def report_list(request):
 
 def _render_report(request, report, staff, *, return_form=None, status=200):
     actions = workflow.allowed_actions(report, staff)
+    versions = list(report.versions.all())
     forms = []
     for action in actions:
         # Several forms share one page: distinct ids keep each label tied to its own field.
@@ -67,6 +68,7 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
         "staff": staff,
         "timeline": selectors.timeline(report),
         "action_forms": forms,
+        "latest_version": versions[-1] if versions else None,
     }
     return render(request, "monev/report_detail.html", context, status=status)
 
