@@ -1,7 +1,14 @@
 from . import workflow
+from .models import Notification
 
 
 def staff(request):
-    """The signed-in user's office role, for the navigation bar."""
+    """The signed-in user's office role and unread notices, for the navigation bar."""
     user = getattr(request, "user", None)
-    return {"current_staff": workflow.staff_of(user) if user is not None else None}
+    current = workflow.staff_of(user) if user is not None else None
+    unread = (
+        Notification.objects.filter(user=user, read_at__isnull=True).count()
+        if current is not None
+        else 0
+    )
+    return {"current_staff": current, "unread_notifications": unread}

@@ -72,6 +72,7 @@ urlpatterns = [
     ),
     path("bukti/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("bukti/<int:pk>/hapus/", views.evidence_remove, name="evidence_remove"),
+    path("notifikasi/", views.notification_list, name="notification_list"),
     path("sop/", views.sop_detail, name="sop_current"),
     path("sop/<int:pk>/", views.sop_detail, name="sop_detail"),
 ]

@@ -107,3 +107,141 @@ def achievement_chart_svg(sections: Sequence[SectionFigures], *, width: int = 72
 def svg_data_uri(svg: str) -> str:
     """The SVG as a ``data:`` URI for an ``<img>`` (the only non-file URL the PDF may load)."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+# --- The Dasbor's charts ----------------------------------------------------------------------
+# Plain numbers in, SVG out: the Dasbor view passes its selector's figures, and every chart is
+# shown beside a table holding the same numbers (the table is what a screen reader reads).
+
+TRIWULAN = ("TW I", "TW II", "TW III", "TW IV")
+# Budget against physical progress: two series, told apart by the legend (not rating colours).
+ABSORPTION_COLOURS = ("#7986cb", "#4db6ac")
+
+
+def _strip_scripts(root):
+    """pygal writes a <script> holding its tooltip config even with ``js=[]``; drop it, so the
+    SVG holds nothing that could run whether it is inlined, put in an <img> or printed."""
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    return root
+
+
+def _render(chart, uuid: str) -> str:
+    chart.add_xml_filter(_strip_scripts)
+    chart.uuid = uuid  # fixed, so identical figures give an identical SVG
+    return chart.render(is_unicode=True, disable_xml_declaration=True)
+
+
+def _band_point(percent, band) -> dict | None:
+    if percent is None:
+        return None
+    colour = BAND_COLOURS.get(band.css, NEUTRAL) if band else NEUTRAL
+    return {"value": float(percent), "color": colour}
+
+
+def _upper_bound(values) -> float:
+    """100 % or the largest value, with room for the value printed beyond it."""
+    top = max((Decimal(v) for v in values if v is not None), default=Decimal(100))
+    return float(max(Decimal(100), top) * Decimal("1.18"))
+
+
+def _quarter_formatter(label: str):
+    return lambda value: f"{label}: {_percent(value)}"
+
+
+def quarter_bars_svg(rows, *, labels: Sequence[str] = TRIWULAN, width: int = 720) -> str:
+    """Horizontal bars, one group per row and one bar per triwulan, coloured by predikat.
+
+    ``rows`` holds ``(name, percents, bands)`` with four percents and bands each; a quarter
+    without a computable figure has no bar. Each bar prints its triwulan and value, since the
+    colours are the predikat's and cannot tell the quarters apart.
+    """
+    rows = list(rows)
+    chart = pygal.HorizontalBar(
+        style=_STYLE,
+        width=width,
+        height=70 + 22 * len(labels) * max(len(rows), 1),
+        show_legend=False,
+        print_values=True,
+        print_values_position="top",
+        range=(0, _upper_bound(v for _, values, _ in rows for v in values)),
+        y_labels=[0, 25, 50, 75, 100],
+        truncate_label=-1,
+        # Values start right of their bar instead of straddling its end.
+        css=(
+            "file://style.css",
+            "file://graph.css",
+            "inline:.guide.line{visibility:hidden} text.value{text-anchor:start}",
+        ),
+        js=[],
+        pretty_print=False,
+        margin=8,
+        spacing=8,
+    )
+    # HorizontalBar draws the groups bottom-up (reverse the rows so they read like the table)
+    # but the bars inside a group top-down, so the quarters go in as they are.
+    chart.x_labels = [name for name, _, _ in reversed(rows)]
+    for index in range(len(labels)):
+        points = [_band_point(values[index], bands[index]) for _, values, bands in reversed(rows)]
+        chart.add(labels[index], points, formatter=_quarter_formatter(labels[index]))
+    return _render(chart, "capaian-triwulan")
+
+
+def trend_chart_svg(
+    percents, bands, *, title: str = "", labels: Sequence[str] = TRIWULAN, width: int = 720
+) -> str:
+    """A line of the average capaian across the triwulan, each point coloured by predikat."""
+    percents = list(percents)
+    chart = pygal.Line(
+        style=_STYLE,
+        width=width,
+        height=300,
+        show_legend=False,
+        print_values=True,
+        print_values_position="top",
+        value_formatter=_percent,
+        range=(0, _upper_bound(percents)),
+        y_labels=[0, 25, 50, 75, 100],
+        dots_size=6,
+        allow_interruptions=True,  # an empty quarter breaks the line, never plots as 0
+        css=("file://style.css", "file://graph.css"),
+        js=[],
+        pretty_print=False,
+        margin=8,
+    )
+    chart.x_labels = list(labels)
+    chart.add(title or gettext("Rata-rata capaian"), [
+        _band_point(p, b) for p, b in zip(percents, bands, strict=True)
+    ])  # fmt: skip
+    return _render(chart, "tren-capaian")
+
+
+def absorption_chart_svg(
+    absorption, physical, *, labels: Sequence[str] = TRIWULAN, width: int = 720
+) -> str:
+    """Grouped bars per triwulan: budget absorption (% of pagu) beside physical progress (%)."""
+    absorption, physical = list(absorption), list(physical)
+    style = Style(**{**_STYLE.to_dict(), "colors": ABSORPTION_COLOURS})
+    chart = pygal.Bar(
+        style=style,
+        width=width,
+        height=320,
+        show_legend=True,
+        legend_at_bottom=True,
+        print_values=True,
+        print_values_position="top",
+        value_formatter=_percent,
+        range=(0, _upper_bound(absorption + physical)),
+        y_labels=[0, 25, 50, 75, 100],
+        css=("file://style.css", "file://graph.css", "inline:.guide.line{visibility:hidden}"),
+        js=[],
+        pretty_print=False,
+        margin=8,
+    )
+    chart.x_labels = list(labels)
+    as_float = [None if v is None else float(v) for v in absorption]
+    chart.add(gettext("Serapan anggaran"), as_float)
+    chart.add(gettext("Realisasi fisik"), [None if v is None else float(v) for v in physical])
+    return _render(chart, "serapan-fisik")

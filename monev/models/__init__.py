@@ -26,11 +26,14 @@ from .indicators import (
     SectionSheet,
     SheetKind,
 )
+from .notifications import Notification, NotificationKind
 from .office import Office, OfficeHoliday, Role, Section, Staff, nip_validator
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
 from .sop import Sop, SopStep, StepKind, TimeUnit
 
 __all__ = [
+    "Notification",
+    "NotificationKind",
     "ArchiveKind",
     "ArchivedFile",
     "Comment",

@@ -59,7 +59,7 @@ class StepStatus:
         return workflow.role_label(self.step.role)
 
 
-def _status(report: Report, calendar: WorkCalendar) -> StepStatus:
+def step_status(report: Report, calendar: WorkCalendar) -> StepStatus:
     step = workflow.current_step(report)
     due_at = None
     if step.standard_amount:
@@ -79,14 +79,16 @@ def inbox_for(staff: Staff) -> list[StepStatus]:
     calendar = office_calendar(staff.office)
     reports = _reports().filter(office=staff.office, archived_at__isnull=True)
     return [
-        _status(report, calendar) for report in reports if workflow.allowed_actions(report, staff)
+        step_status(report, calendar)
+        for report in reports
+        if workflow.allowed_actions(report, staff)
     ]
 
 
 def report_list(office: Office) -> list[tuple[Report, StepStatus | None]]:
     calendar = office_calendar(office)
     return [
-        (report, None if report.is_archived else _status(report, calendar))
+        (report, None if report.is_archived else step_status(report, calendar))
         for report in _reports().filter(office=office)
     ]
 
@@ -124,7 +126,7 @@ def _reports() -> QuerySet[Report]:
 
 def timeline(report: Report) -> list[TimelineStep]:
     """The SOP's steps in order, each with its log entries and whether it is done."""
-    status = None if report.is_archived else _status(report, office_calendar(report.office))
+    status = None if report.is_archived else step_status(report, office_calendar(report.office))
     items = []
     for step in report.sop.steps.all():
         if report.is_archived or step.number < report.current_step:

@@ -24,6 +24,7 @@ from .archive import archive_documents
 from .data_checks import sheet_completeness_errors
 from .documents import ensure_new_version
 from .locking import lock_report
+from .notifications import after_transition
 
 
 def _write_log(
@@ -82,6 +83,7 @@ def _finish_step(report: Report, step: SopStep, *, actor, note: str, now) -> Non
     else:
         report.current_step = following
         report.step_started_at = now
+        after_transition(report)
     report.save(update_fields=["current_step", "step_started_at", "archived_at"])
 
 
@@ -137,6 +139,7 @@ def report_open(*, office: Office, year: int, quarter: int, actor) -> Report:
         started_at=now,
         finished_at=now,
     )
+    after_transition(report)
     return report
 
 
@@ -178,6 +181,7 @@ def report_return(*, report_id: int, actor, from_step: int, note: str) -> Report
     report.current_step = action.step.return_to
     report.step_started_at = now
     report.save(update_fields=["current_step", "step_started_at"])
+    after_transition(report)
     return report
 
 

@@ -10,6 +10,7 @@ from .archive import (
 )
 from .documents import draft_create, draft_document, draft_pdf, draft_version, report_analysis
 from .monev_sheet import monev_sheet
+from .notifications import notification_list
 from .reports import (
     inbox,
     report_complete,
@@ -30,6 +31,7 @@ from .section_data import (
 )
 
 __all__ = [
+    "notification_list",
     "archive_list",
     "archive_export_status",
     "archive_export_download",

@@ -1,0 +1,339 @@
+"""The Dasbor: one office's (or one section's) year at a glance, in a fixed number of queries.
+
+Everything is read set-based for the chosen year (never one report at a time), so the page
+costs the same whether the office has one year of reports or ten. The means and the absorption
+are computed the way ``office_data`` computes them, so the Dasbor and a report's analysis tables
+never disagree about the same quarter.
+"""
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.utils import timezone
+
+from .. import clock
+from ..models import (
+    Activity,
+    ActivityBudget,
+    ActivityLevel,
+    ActivityRealisation,
+    Indicator,
+    IndicatorTarget,
+    Office,
+    Realisation,
+    Report,
+    Section,
+)
+from ..performance import Achievement, achievement, rating
+from ..performance import RatingBand as Band
+from .office_data import average
+from .reports import StepStatus, _reports, _status, office_calendar
+from .section_data import rating_bands
+
+QUARTERS = (1, 2, 3, 4)
+HUNDRED = Decimal(100)
+CENTS = Decimal("0.01")
+
+Quad = tuple  # four values, Triwulan I..IV
+
+
+@dataclass(frozen=True)
+class QuarterState:
+    """Whether the year's report for a triwulan exists, and if it is still open."""
+
+    quarter: int
+    report_id: int | None = None
+    step: int | None = None
+    archived: bool = False
+
+    @property
+    def exists(self) -> bool:
+        return self.report_id is not None
+
+    @property
+    def provisional(self) -> bool:
+        """Figures of an open report may still change."""
+        return self.exists and not self.archived
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator_id: int
+    code: str
+    name: str
+    unit: str
+    direction: str
+    section_id: int
+    section_name: str
+    targets: Quad
+    values: Quad
+    achievements: Quad  # of Achievement
+    bands: Quad  # of Band | None
+
+    @property
+    def cells(self) -> list[tuple[Decimal | None, Decimal | None, Achievement, Band | None]]:
+        """(target, value, achievement, band) per triwulan, for the template."""
+        return list(zip(self.targets, self.values, self.achievements, self.bands, strict=True))
+
+
+@dataclass(frozen=True)
+class Absorption:
+    """Budget absorption against physical progress, per triwulan (cumulative)."""
+
+    budget: int | None
+    spent: Quad  # cumulative Rp up to each triwulan
+    absorption: Quad  # spent ÷ pagu, %
+    physical: Quad  # physical progress up to each triwulan, %
+
+    @property
+    def cells(self) -> list[tuple[int | None, Decimal | None, Decimal | None]]:
+        return list(zip(self.spent, self.absorption, self.physical, strict=True))
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    activity_id: int
+    code: str
+    name: str
+    section_id: int
+    section_name: str
+    progress: Absorption
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    section_id: int
+    name: str
+    averages: Quad  # mean capaian of the section's indicators
+    bands: Quad
+    progress: Absorption
+
+    @property
+    def cells(self) -> list[tuple[Decimal | None, Band | None]]:
+        return list(zip(self.averages, self.bands, strict=True))
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    office: Office
+    year: int
+    years: list[int]  # years with reports or targets, newest first, for the filter
+    section: Section | None  # the scope: None is the whole office
+    quarters: Quad  # of QuarterState
+    sections: list[SectionRow]
+    indicators: list[IndicatorRow]
+    activities: list[ActivityRow]
+    trend: Quad  # mean capaian of every indicator in scope
+    trend_bands: Quad
+    progress: Absorption  # the scope's whole pagu
+    open_reports: list[StepStatus]
+    bands: tuple[Band, ...]
+
+    @property
+    def latest_quarter(self) -> int | None:
+        """The last triwulan of the year that has a report."""
+        found = [state.quarter for state in self.quarters if state.exists]
+        return found[-1] if found else None
+
+
+def default_year(office: Office) -> int:
+    """The newest year the office has a report for; the calendar year before the first one."""
+    latest = Report.objects.filter(office=office).order_by("-year").values_list("year").first()
+    return latest[0] if latest else timezone.localtime(clock.now()).year
+
+
+def dashboard_for(office: Office, year: int, section: Section | None = None) -> Dashboard:
+    """The Dasbor's figures for ``year``; with ``section``, only that section's, everywhere."""
+    bands = rating_bands()
+    sections = office.sections.filter(is_active=True).order_by("order", "name")
+    if section is not None:
+        sections = sections.filter(pk=section.pk)
+    sections = list(sections)
+    names = {s.pk: s.name for s in sections}
+    states = _quarter_states(office, year)
+    indicators = _indicator_rows(office, year, names, states, bands)
+    activities = _activity_rows(office, year, names, states)
+    section_rows = []
+    for item in sections:
+        own = [row for row in indicators if row.section_id == item.pk]
+        means = _means(own)
+        section_rows.append(
+            SectionRow(
+                section_id=item.pk,
+                name=item.name,
+                averages=means,
+                bands=tuple(rating(mean, bands) for mean in means),
+                progress=_total([a.progress for a in activities if a.section_id == item.pk]),
+            )
+        )
+    # The office figure is the mean over all indicators (as in the report's analysis), not
+    # the mean of the section means: a section with one indicator must not weigh like five.
+    trend = _means(indicators)
+    return Dashboard(
+        office=office,
+        year=year,
+        years=_years(office, year),
+        section=section,
+        quarters=tuple(states[q] for q in QUARTERS),
+        sections=section_rows,
+        indicators=indicators,
+        activities=activities,
+        trend=trend,
+        trend_bands=tuple(rating(mean, bands) for mean in trend),
+        progress=_total([a.progress for a in activities]),
+        open_reports=_open_reports(office, section),
+        bands=bands,
+    )
+
+
+def _quarter_states(office: Office, year: int) -> dict[int, QuarterState]:
+    states = {q: QuarterState(q) for q in QUARTERS}
+    rows = Report.objects.filter(office=office, year=year).values_list(
+        "pk", "quarter", "current_step", "archived_at"
+    )
+    for pk, quarter, step, archived_at in rows:
+        states[quarter] = QuarterState(quarter, pk, step, archived_at is not None)
+    return states
+
+
+def _years(office: Office, year: int) -> list[int]:
+    reported = Report.objects.filter(office=office).order_by().values_list("year", flat=True)
+    targeted = (
+        IndicatorTarget.objects.filter(indicator__office=office)
+        .order_by()
+        .values_list("year", flat=True)
+    )
+    return sorted(set(reported.union(targeted)) | {year}, reverse=True)
+
+
+def _indicator_rows(office, year, names, states, bands) -> list[IndicatorRow]:
+    indicators = Indicator.objects.filter(
+        office=office, is_active=True, section_id__in=list(names)
+    ).order_by("section__order", "section__name", "order", "code")
+    targets = {
+        t.indicator_id: t
+        for t in IndicatorTarget.objects.filter(indicator__in=indicators, year=year)
+    }
+    values = {
+        (indicator_id, quarter): value
+        for indicator_id, quarter, value in Realisation.objects.filter(
+            report__office=office, report__year=year, indicator__in=indicators
+        ).values_list("indicator_id", "report__quarter", "value")
+    }
+    rows = []
+    for indicator in indicators:
+        target = targets.get(indicator.pk)
+        quarter_targets = tuple(target.for_quarter(q) if target else None for q in QUARTERS)
+        quarter_values = tuple(values.get((indicator.pk, q)) for q in QUARTERS)
+        results = tuple(
+            achievement(t, v, indicator.direction)
+            for t, v in zip(quarter_targets, quarter_values, strict=True)
+        )
+        rows.append(
+            IndicatorRow(
+                indicator_id=indicator.pk,
+                code=indicator.code,
+                name=indicator.name,
+                unit=indicator.unit,
+                direction=indicator.direction,
+                section_id=indicator.section_id,
+                section_name=names[indicator.section_id],
+                targets=quarter_targets,
+                values=quarter_values,
+                achievements=results,
+                bands=tuple(rating(r.percent, bands) for r in results),
+            )
+        )
+    return rows
+
+
+def _activity_rows(office, year, names, states) -> list[ActivityRow]:
+    activities = Activity.objects.filter(
+        office=office, level=ActivityLevel.SUB_KEGIATAN, section_id__in=list(names)
+    ).order_by("code")
+    budgets = dict(
+        ActivityBudget.objects.filter(activity__in=activities, year=year).values_list(
+            "activity_id", "budget"
+        )
+    )
+    filled = {
+        (activity_id, quarter): (spent, physical)
+        for activity_id, quarter, spent, physical in ActivityRealisation.objects.filter(
+            report__office=office, report__year=year, activity__in=activities
+        ).values_list("activity_id", "report__quarter", "spent", "physical_progress")
+    }
+    rows = []
+    for activity in activities:
+        budget = budgets.get(activity.pk)
+        spent, physical, running = [], [], None
+        for q in QUARTERS:
+            quarter_spent, quarter_physical = filled.get((activity.pk, q), (None, None))
+            if quarter_spent is not None:
+                running = (running or 0) + quarter_spent
+            # A quarter without a report has no figures yet; an unfilled quarter inside the
+            # year keeps what was spent before it ("realisasi s.d. triwulan ini").
+            spent.append(running if states[q].exists else None)
+            physical.append(quarter_physical if states[q].exists else None)
+        rows.append(
+            ActivityRow(
+                activity_id=activity.pk,
+                code=activity.code,
+                name=activity.name,
+                section_id=activity.section_id,
+                section_name=names[activity.section_id],
+                progress=Absorption(
+                    budget=budget,
+                    spent=tuple(spent),
+                    absorption=tuple(_share(s, budget) for s in spent),
+                    physical=tuple(physical),
+                ),
+            )
+        )
+    return rows
+
+
+def _means(rows: list[IndicatorRow]) -> Quad:
+    return tuple(average(row.achievements[i].percent for row in rows) for i in range(4))
+
+
+def _share(spent: int | None, budget: int | None) -> Decimal | None:
+    if spent is None or not budget:
+        return None
+    # Rounded like office_data's absorption, so both pages print the same figure.
+    return (Decimal(spent) * HUNDRED / Decimal(budget)).quantize(CENTS)
+
+
+def _total(parts: list[Absorption]) -> Absorption:
+    """Several activities as one: spending summed, physical progress weighted by pagu."""
+    budget = sum(p.budget for p in parts if p.budget)
+    spent, physical = [], []
+    for i in range(4):
+        found = [p.spent[i] for p in parts if p.spent[i] is not None]
+        spent.append(sum(found) if found else None)
+        # Weighted by pagu (bobot), the usual Renja reading: a large sub-kegiatan's progress
+        # counts for more. Only activities with both a pagu and a reported progress count.
+        weighted = [
+            (p.physical[i], p.budget) for p in parts if p.physical[i] is not None and p.budget
+        ]
+        weight = sum(b for _, b in weighted)
+        physical.append(
+            (sum(v * b for v, b in weighted) / weight).quantize(CENTS) if weight else None
+        )
+    return Absorption(
+        budget=budget or None,
+        spent=tuple(spent),
+        absorption=tuple(_share(s, budget) for s in spent),
+        physical=tuple(physical),
+    )
+
+
+def _open_reports(office: Office, section: Section | None) -> list[StepStatus]:
+    """Where each open report stands, any year; a section sees only its own gap."""
+    calendar = office_calendar(office)
+    statuses = []
+    for report in _reports().filter(office=office, archived_at__isnull=True):
+        status = _status(report, calendar)
+        if section is not None:
+            status = replace(status, missing=[s for s in status.missing if s.pk == section.pk])
+        statuses.append(status)
+    return statuses

@@ -1,0 +1,144 @@
+"""Tell people when a report reaches their step, and remind them (and the Sekretaris) once a
+working day while a step is past its due time. Runs after commit, never inside a transition."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import clock, workflow
+from ..models import Notification, NotificationKind, Report, Role, Staff
+from ..selectors.reports import office_calendar, step_status
+
+logger = logging.getLogger(__name__)
+
+
+def recipients(report: Report, step) -> list:
+    """The active users holding the step's role; for a per-section step, only the Kepala
+    Seksi whose section has not handed in yet."""
+    staff = Staff.objects.filter(
+        office=report.office, role=step.role, user__is_active=True
+    ).select_related("user")
+    if step.per_section:
+        missing = {s.pk for s in workflow.missing_sections(report, step)}
+        staff = [s for s in staff if s.section_id in missing]
+    return [s.user for s in staff]
+
+
+def _link(report: Report) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("monev:report_detail", args=[report.pk])
+
+
+def _deliver(notification: Notification) -> None:
+    """E-mail a notification; a mail failure is logged, the in-app notice stays."""
+    user = notification.user
+    if not user.email:
+        return
+    try:
+        send_mail(
+            subject=notification.message[:120],
+            message=f"{notification.message}\n\n{_link(notification.report)}",
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except OSError:
+        logger.exception("mail to %s failed", user.email)
+        return
+    Notification.objects.filter(pk=notification.pk).update(emailed=True)
+
+
+def _load(report_id: int) -> Report:
+    return (
+        Report.objects.select_related("office", "sop")
+        .prefetch_related("sop__steps", "office__sections", "submissions")
+        .get(pk=report_id)
+    )
+
+
+def notify_step_entered(report_id: int, step_number: int) -> None:
+    """The report has just entered a step: tell whoever must act on it (unless it has moved
+    on again before this ran)."""
+    report = _load(report_id)
+    if report.is_archived or report.current_step != step_number:
+        return
+    step = workflow.current_step(report)
+    message = _("%(report)s menunggu Anda: langkah %(number)s, %(name)s.") % {
+        "report": report,
+        "number": step.number,
+        "name": step.name,
+    }
+    now = clock.now()
+    for user in recipients(report, step):
+        notification = Notification.objects.create(
+            user=user,
+            report=report,
+            step_number=step.number,
+            kind=NotificationKind.STEP,
+            message=message[:300],
+            created_at=now,
+        )
+        _deliver(notification)
+
+
+def after_transition(report: Report) -> None:
+    step_number = report.current_step
+    transaction.on_commit(lambda: notify_step_entered(report.pk, step_number))
+
+
+def send_due_reminders() -> int:
+    """One reminder per user, overdue step and working day. Safe to run as often as cron likes."""
+    now = clock.now()
+    today = timezone.localdate(now)
+    sent = 0
+    reports = (
+        Report.objects.filter(archived_at__isnull=True)
+        .select_related("office", "sop")
+        .prefetch_related("sop__steps", "office__sections", "submissions")
+    )
+    calendars = {}
+    for report in reports:
+        if report.office_id not in calendars:
+            calendars[report.office_id] = office_calendar(report.office)
+        calendar = calendars[report.office_id]
+        if not calendar.is_working_day(today):
+            continue
+        status = step_status(report, calendar)
+        if status.due_at is None or now <= status.due_at:
+            continue
+        people = recipients(report, status.step)
+        people += [
+            s.user
+            for s in Staff.objects.filter(
+                office=report.office, role=Role.SEKRETARIS, user__is_active=True
+            ).select_related("user")
+        ]
+        message = _(
+            "Pengingat: %(report)s melewati batas waktu langkah %(number)s (%(name)s) sejak "
+            "%(due)s."
+        ) % {
+            "report": report,
+            "number": status.step.number,
+            "name": status.step.name,
+            "due": timezone.localtime(status.due_at).strftime("%d-%m-%Y %H:%M"),
+        }
+        for user in {u.pk: u for u in people}.values():
+            try:
+                with transaction.atomic():
+                    notification = Notification.objects.create(
+                        user=user,
+                        report=report,
+                        step_number=status.step.number,
+                        kind=NotificationKind.OVERDUE,
+                        day=today,
+                        message=message[:300],
+                        created_at=now,
+                    )
+            except IntegrityError:
+                continue  # already reminded today
+            _deliver(notification)
+            sent += 1
+    return sent
