@@ -74,5 +74,7 @@ urlpatterns = [
     path("bukti/<int:pk>/hapus/", views.evidence_remove, name="evidence_remove"),
     path("notifikasi/", views.notification_list, name="notification_list"),
     path("sop/", views.sop_detail, name="sop_current"),
+    path("sop/waktu/", views.sop_timing, name="sop_timing"),
+    path("sop/waktu/xlsx/", views.sop_timing_xlsx, name="sop_timing_xlsx"),
     path("sop/<int:pk>/", views.sop_detail, name="sop_detail"),
 ]

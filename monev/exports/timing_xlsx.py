@@ -108,8 +108,9 @@ def _duration_cells(summary: TimingSummary, stats: DurationStats) -> list:
         _text(summary, stats.median_seconds),
         hours(stats.slowest_seconds),
         _text(summary, stats.slowest_seconds),
-        stats.on_time,
-        stats.late,
+        # Without a standard time nothing was judged: leave the cells empty, not 0.
+        stats.on_time if stats.rated else None,
+        stats.late if stats.rated else None,
         stats.on_time_share,
     ]
 
@@ -226,6 +227,12 @@ def load_rows(summary: TimingSummary, loads: Iterable[RoleLoad]) -> list[list]:
     ]
 
 
+def _over_standard(holding: Holding) -> str:
+    if holding.standard_seconds is None:
+        return ""
+    return _("Ya") if holding.over_standard else _("Tidak")
+
+
 def holding_rows(summary: TimingSummary, holdings: Iterable[Holding]) -> list[list]:
     return [
         [
@@ -239,7 +246,7 @@ def holding_rows(summary: TimingSummary, holdings: Iterable[Holding]) -> list[li
             hours(h.held_seconds),
             _text(summary, h.held_seconds),
             h.standard_label,
-            _("Ya") if h.over_standard else _("Tidak"),
+            _over_standard(h),
         ]
         for h in holdings
     ]

@@ -199,7 +199,8 @@ class TimingSummary:
 
 
 def _role_label(role: str) -> str:
-    return Role(role).label if role in Role.values else role
+    # A plain string: the label also goes into spreadsheet cells, which refuse lazy text.
+    return str(Role(role).label) if role in Role.values else role
 
 
 def timing_summary(office: Office, year: int, quarter: int | None = None) -> TimingSummary:

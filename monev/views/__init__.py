@@ -29,8 +29,11 @@ from .section_data import (
     section_sheet_download,
     section_sheet_upload,
 )
+from .timing import sop_timing, sop_timing_xlsx
 
 __all__ = [
+    "sop_timing",
+    "sop_timing_xlsx",
     "notification_list",
     "archive_list",
     "archive_export_status",

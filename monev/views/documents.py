@@ -1,6 +1,7 @@
 """The Kasubag PKP's analysis of the whole office's quarter, the numbered draft versions,
 and their discussion."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -116,7 +117,9 @@ def draft_version(request, pk: int, number: int):
 def draft_document(request, pk: int, number: int):
     """The version's frozen document as the PDF shows it, for reading on screen."""
     _report, _staff, page = _version(request, pk, number)
-    return HttpResponse(page.version.html)
+    # The frozen HTML links its stylesheet relative to static/, as the PDF renderer reads it.
+    html = page.version.html.replace("<head>", f'<head><base href="{settings.STATIC_URL}">', 1)
+    return HttpResponse(html)
 
 
 @require_GET

@@ -158,7 +158,10 @@ def _load(request):
     """The staff member, the filter form and the summary for the chosen period."""
     staff = _timing_staff(request)
     years = set(
-        Report.objects.filter(office=staff.office).values_list("year", flat=True).distinct()
+        Report.objects.filter(office=staff.office)
+        .order_by()  # the model's ordering would make DISTINCT run over (year, quarter)
+        .values_list("year", flat=True)
+        .distinct()
     )
     default_year = max(years) if years else clock.now().year
     years = sorted(years | {default_year}, reverse=True)
