@@ -29,9 +29,11 @@ from .section_data import (
     section_sheet_download,
     section_sheet_upload,
 )
+from .sop_document import sop_pdf
 from .timing import sop_timing, sop_timing_xlsx
 
 __all__ = [
+    "sop_pdf",
     "sop_timing",
     "sop_timing_xlsx",
     "notification_list",
