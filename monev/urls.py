@@ -6,6 +6,8 @@ app_name = "monev"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("beranda/", views.home, name="home"),
+    path("dasbor/", views.dashboard, name="dashboard"),
     path("laporan/", views.report_list, name="report_list"),
     path("laporan/<int:pk>/", views.report_detail, name="report_detail"),
     path("laporan/<int:pk>/selesaikan/", views.report_complete, name="report_complete"),

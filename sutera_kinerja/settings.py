@@ -125,7 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "monev:inbox"
+# The Camat lands on the Dasbor, everyone else on Tugas Saya.
+LOGIN_REDIRECT_URL = "monev:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "id"

@@ -48,7 +48,7 @@ def test_every_demo_user_logs_in_with_the_demo_password(db):
             reverse("login"), {"username": username, "password": "sutera-demo-2025"}
         )
         assert response.status_code == 302, username
-        assert response["Location"] == reverse("monev:inbox")
+        assert response["Location"] == reverse("monev:home")
         assert client.get(reverse("monev:inbox")).status_code == 200
 
 

@@ -120,10 +120,13 @@ ABSORPTION_COLOURS = ("#7986cb", "#4db6ac")
 
 def _strip_scripts(root):
     """pygal writes a <script> holding its tooltip config even with ``js=[]``; drop it, so the
-    SVG holds nothing that could run whether it is inlined, put in an <img> or printed."""
+    SVG holds nothing that could run whether it is inlined, put in an <img> or printed. The
+    comments go too: one carries the render date, and identical figures should give an
+    identical SVG."""
     for parent in list(root.iter()):
         for child in list(parent):
-            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+            # Comments and processing instructions have a callable, not a string, as tag.
+            if not isinstance(child.tag, str) or child.tag.rsplit("}", 1)[-1] == "script":
                 parent.remove(child)
     return root
 
@@ -155,14 +158,15 @@ def quarter_bars_svg(rows, *, labels: Sequence[str] = TRIWULAN, width: int = 720
     """Horizontal bars, one group per row and one bar per triwulan, coloured by predikat.
 
     ``rows`` holds ``(name, percents, bands)`` with four percents and bands each; a quarter
-    without a computable figure has no bar. Each bar prints its triwulan and value, since the
+    without a computable figure has no bar, and a row without any gets no group (the table
+    beside the chart still lists it). Each bar prints its triwulan and value, since the
     colours are the predikat's and cannot tell the quarters apart.
     """
-    rows = list(rows)
+    rows = [row for row in rows if any(value is not None for value in row[1])]
     chart = pygal.HorizontalBar(
         style=_STYLE,
         width=width,
-        height=70 + 22 * len(labels) * max(len(rows), 1),
+        height=70 + 18 * len(labels) * max(len(rows), 1),
         show_legend=False,
         print_values=True,
         print_values_position="top",

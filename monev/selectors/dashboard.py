@@ -27,14 +27,16 @@ from ..models import (
 from ..performance import Achievement, achievement, rating
 from ..performance import RatingBand as Band
 from .office_data import average
-from .reports import StepStatus, _reports, _status, office_calendar
+from .reports import StepStatus, _reports, office_calendar, step_status
 from .section_data import rating_bands
 
 QUARTERS = (1, 2, 3, 4)
 HUNDRED = Decimal(100)
 CENTS = Decimal("0.01")
 
-Quad = tuple  # four values, Triwulan I..IV
+# Every tuple below holds four values, for Triwulan I..IV in order; None where there is none.
+Numbers = tuple[Decimal | None, ...]
+Bands = tuple[Band | None, ...]
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,10 @@ class IndicatorRow:
     direction: str
     section_id: int
     section_name: str
-    targets: Quad
-    values: Quad
-    achievements: Quad  # of Achievement
-    bands: Quad  # of Band | None
+    targets: Numbers
+    values: Numbers
+    achievements: tuple[Achievement, ...]
+    bands: Bands
 
     @property
     def cells(self) -> list[tuple[Decimal | None, Decimal | None, Achievement, Band | None]]:
@@ -81,9 +83,9 @@ class Absorption:
     """Budget absorption against physical progress, per triwulan (cumulative)."""
 
     budget: int | None
-    spent: Quad  # cumulative Rp up to each triwulan
-    absorption: Quad  # spent ÷ pagu, %
-    physical: Quad  # physical progress up to each triwulan, %
+    spent: tuple[int | None, ...]  # Rp spent from Triwulan I up to each triwulan
+    absorption: Numbers  # that spending ÷ pagu, %
+    physical: Numbers  # physical progress reached by each triwulan, %
 
     @property
     def cells(self) -> list[tuple[int | None, Decimal | None, Decimal | None]]:
@@ -104,8 +106,8 @@ class ActivityRow:
 class SectionRow:
     section_id: int
     name: str
-    averages: Quad  # mean capaian of the section's indicators
-    bands: Quad
+    averages: Numbers  # mean capaian of the section's indicators
+    bands: Bands
     progress: Absorption
 
     @property
@@ -119,12 +121,12 @@ class Dashboard:
     year: int
     years: list[int]  # years with reports or targets, newest first, for the filter
     section: Section | None  # the scope: None is the whole office
-    quarters: Quad  # of QuarterState
+    quarters: tuple[QuarterState, ...]
     sections: list[SectionRow]
     indicators: list[IndicatorRow]
     activities: list[ActivityRow]
-    trend: Quad  # mean capaian of every indicator in scope
-    trend_bands: Quad
+    trend: Numbers  # mean capaian of every indicator in scope
+    trend_bands: Bands
     progress: Absorption  # the scope's whole pagu
     open_reports: list[StepStatus]
     bands: tuple[Band, ...]
@@ -137,7 +139,7 @@ class Dashboard:
 
 
 def default_year(office: Office) -> int:
-    """The newest year the office has a report for; the calendar year before the first one."""
+    """The newest year the office has a report for; the calendar year while it has none."""
     latest = Report.objects.filter(office=office).order_by("-year").values_list("year").first()
     return latest[0] if latest else timezone.localtime(clock.now()).year
 
@@ -151,7 +153,7 @@ def dashboard_for(office: Office, year: int, section: Section | None = None) -> 
     sections = list(sections)
     names = {s.pk: s.name for s in sections}
     states = _quarter_states(office, year)
-    indicators = _indicator_rows(office, year, names, states, bands)
+    indicators = _indicator_rows(office, year, names, bands)
     activities = _activity_rows(office, year, names, states)
     section_rows = []
     for item in sections:
@@ -206,7 +208,7 @@ def _years(office: Office, year: int) -> list[int]:
     return sorted(set(reported.union(targeted)) | {year}, reverse=True)
 
 
-def _indicator_rows(office, year, names, states, bands) -> list[IndicatorRow]:
+def _indicator_rows(office, year, names, bands) -> list[IndicatorRow]:
     indicators = Indicator.objects.filter(
         office=office, is_active=True, section_id__in=list(names)
     ).order_by("section__order", "section__name", "order", "code")
@@ -292,7 +294,7 @@ def _activity_rows(office, year, names, states) -> list[ActivityRow]:
     return rows
 
 
-def _means(rows: list[IndicatorRow]) -> Quad:
+def _means(rows: list[IndicatorRow]) -> Numbers:
     return tuple(average(row.achievements[i].percent for row in rows) for i in range(4))
 
 
@@ -304,17 +306,20 @@ def _share(spent: int | None, budget: int | None) -> Decimal | None:
 
 
 def _total(parts: list[Absorption]) -> Absorption:
-    """Several activities as one: spending summed, physical progress weighted by pagu."""
-    budget = sum(p.budget for p in parts if p.budget)
+    """Several activities as one: spending summed, physical progress weighted by pagu.
+
+    Only activities with a pagu for the year count, so the Rupiah shown and the share of
+    the pagu describe the same activities (one without a pagu is listed on its own row).
+    """
+    parts = [p for p in parts if p.budget]
+    budget = sum(p.budget for p in parts)
     spent, physical = [], []
     for i in range(4):
         found = [p.spent[i] for p in parts if p.spent[i] is not None]
         spent.append(sum(found) if found else None)
         # Weighted by pagu (bobot), the usual Renja reading: a large sub-kegiatan's progress
-        # counts for more. Only activities with both a pagu and a reported progress count.
-        weighted = [
-            (p.physical[i], p.budget) for p in parts if p.physical[i] is not None and p.budget
-        ]
+        # counts for more. Activities that have not reported their progress are left out.
+        weighted = [(p.physical[i], p.budget) for p in parts if p.physical[i] is not None]
         weight = sum(b for _, b in weighted)
         physical.append(
             (sum(v * b for v, b in weighted) / weight).quantize(CENTS) if weight else None
@@ -332,7 +337,7 @@ def _open_reports(office: Office, section: Section | None) -> list[StepStatus]:
     calendar = office_calendar(office)
     statuses = []
     for report in _reports().filter(office=office, archived_at__isnull=True):
-        status = _status(report, calendar)
+        status = step_status(report, calendar)
         if section is not None:
             status = replace(status, missing=[s for s in status.missing if s.pk == section.pk])
         statuses.append(status)

@@ -8,6 +8,7 @@ from .archive import (
     archive_export_status,
     archive_list,
 )
+from .dashboard import dashboard, home
 from .documents import draft_create, draft_document, draft_pdf, draft_version, report_analysis
 from .monev_sheet import monev_sheet
 from .notifications import notification_list
@@ -33,6 +34,8 @@ from .sop_document import sop_pdf
 from .timing import sop_timing, sop_timing_xlsx
 
 __all__ = [
+    "dashboard",
+    "home",
     "sop_pdf",
     "sop_timing",
     "sop_timing_xlsx",

@@ -1,0 +1,186 @@
+"""Dasbor: a year's capaian per section and indicator, its trend, budget absorption against
+physical progress, and where each open report stands. Every role of an office may open it; a
+Kepala Seksi sees only their own section, everywhere on the page."""
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .. import permissions
+from ..exports.charts import (
+    TRIWULAN,
+    absorption_chart_svg,
+    quarter_bars_svg,
+    svg_data_uri,
+    trend_chart_svg,
+)
+from ..models import Role
+from ..selectors.dashboard import Dashboard, dashboard_for, default_year
+
+
+def _text(value: str) -> str:
+    return value.casefold()
+
+
+def _quarter_keys(prefix: str, pick: Callable) -> dict[str, Callable]:
+    return {f"{prefix}{q}": (lambda row, i=q - 1: pick(row)[i]) for q in range(1, 5)}
+
+
+# The server-side sort keys of each sortable table: ?sort=<table>.<key>, "-" first to reverse.
+SORTS: dict[str, dict[str, Callable]] = {
+    "sections": {
+        "name": lambda row: _text(row.name),
+        **_quarter_keys("q", lambda row: row.averages),
+    },
+    "indicators": {
+        "code": lambda row: _text(row.code),
+        "name": lambda row: _text(row.name),
+        "section": lambda row: _text(row.section_name),
+        **_quarter_keys("q", lambda row: [a.percent for a in row.achievements]),
+    },
+    "activities": {
+        "code": lambda row: _text(row.code),
+        "budget": lambda row: row.progress.budget,
+        **_quarter_keys("a", lambda row: row.progress.absorption),
+        **_quarter_keys("p", lambda row: row.progress.physical),
+    },
+}
+
+
+def _number(text: str | None, low: int, high: int) -> int | None:
+    try:
+        value = int(text or "")
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def _parse_sort(text: str | None) -> tuple[str, str, bool] | None:
+    """(table, key, descending) of a valid ?sort=, else None (the tables' own order)."""
+    text = text or ""
+    descending = text.startswith("-")
+    table, _dot, key = text.removeprefix("-").partition(".")
+    if key not in SORTS.get(table, {}):
+        return None
+    return table, key, descending
+
+
+def _sorted(rows: list, key: Callable, descending: bool) -> list:
+    """Rows by key; rows without a value (belum diisi, tidak dapat dihitung) always last."""
+    known = [row for row in rows if key(row) is not None]
+    unknown = [row for row in rows if key(row) is None]
+    return sorted(known, key=key, reverse=descending) + unknown
+
+
+def _headers(query: dict, sort) -> dict[str, dict[str, dict[str, str]]]:
+    """Per table and key: the link that sorts by it (reversing it when already so) and its
+    aria-sort state."""
+    headers = {}
+    for table, keys in SORTS.items():
+        headers[table] = {}
+        for key in keys:
+            active = sort is not None and sort[:2] == (table, key)
+            descending = active and sort[2]
+            value = f"{'' if descending or not active else '-'}{table}.{key}"
+            state = ("descending" if descending else "ascending") if active else "none"
+            headers[table][key] = {
+                "url": f"?{urlencode({**query, 'sort': value})}#tabel-{table}",
+                "aria": state,
+                "arrow": {"ascending": "▲", "descending": "▼"}.get(state, ""),
+            }
+    return headers
+
+
+def _quarter_headers(columns: list[dict], headers: dict) -> dict[str, list[dict]]:
+    """Each table's triwulan column headings, with the sort links of their cells."""
+    result = {}
+    for table in ("sections", "indicators"):
+        result[table] = [{**c, "sort": headers[table][f"q{c['number']}"]} for c in columns]
+    links = headers["activities"]
+    result["activities"] = [
+        {**c, "absorption": links[f"a{c['number']}"], "physical": links[f"p{c['number']}"]}
+        for c in columns
+    ]
+    return result
+
+
+def _charts(board: Dashboard) -> dict[str, str]:
+    sections = [(row.name, row.averages, row.bands) for row in board.sections]
+    trend_title = _("Rata-rata capaian seksi") if board.section else _("Rata-rata capaian kantor")
+    return {
+        "sections": svg_data_uri(quarter_bars_svg(sections)),
+        "trend": svg_data_uri(trend_chart_svg(board.trend, board.trend_bands, title=trend_title)),
+        "absorption": svg_data_uri(
+            absorption_chart_svg(board.progress.absorption, board.progress.physical)
+        ),
+    }
+
+
+@require_GET
+def dashboard(request):
+    staff = permissions.staff_required(request)
+    section = None
+    if staff.role == Role.KEPALA_SEKSI:
+        if staff.section_id is None:
+            raise PermissionDenied(_("Akun Kepala Seksi Anda belum terhubung ke seksi mana pun."))
+        section = staff.section
+    office = staff.office
+    year = _number(request.GET.get("year"), 2000, 2100) or default_year(office)
+    highlight = _number(request.GET.get("quarter"), 1, 4)
+    board = dashboard_for(office, year, section)
+    sort = _parse_sort(request.GET.get("sort"))
+    rows = {
+        "sections": board.sections,
+        "indicators": board.indicators,
+        "activities": board.activities,
+    }
+    if sort is not None:
+        table, key, descending = sort
+        rows[table] = _sorted(rows[table], SORTS[table][key], descending)
+    # The summary figures are the highlighted triwulan's, or the latest one with a report.
+    focus = highlight or board.latest_quarter
+    index = focus - 1 if focus else None
+    query = {"year": year, **({"quarter": highlight} if highlight else {})}
+    columns = [
+        {"number": q, "label": label, "state": state, "highlight": q == highlight}
+        for q, (label, state) in enumerate(zip(TRIWULAN, board.quarters, strict=True), 1)
+    ]
+    headers = _headers(query, sort)
+    context = {
+        "board": board,
+        "staff": staff,
+        "year": year,
+        "highlight": highlight,
+        "columns": columns,
+        "quarter_headers": _quarter_headers(columns, headers),
+        "trend_rows": [
+            {**c, "average": mean, "band": band}
+            for c, mean, band in zip(columns, board.trend, board.trend_bands, strict=True)
+        ],
+        "progress_rows": [
+            {**c, "spent": spent, "absorption": share, "physical": physical}
+            for c, (spent, share, physical) in zip(columns, board.progress.cells, strict=True)
+        ],
+        "summary": {
+            "quarter": TRIWULAN[index] if index is not None else None,
+            "average": board.trend[index] if index is not None else None,
+            "band": board.trend_bands[index] if index is not None else None,
+            "absorption": board.progress.absorption[index] if index is not None else None,
+            "physical": board.progress.physical[index] if index is not None else None,
+        },
+        "rows": rows,
+        "headers": headers,
+        "charts": _charts(board),
+    }
+    return render(request, "monev/dashboard.html", context)
+
+
+@require_GET
+def home(request):
+    """Where signing in lands: the Camat on the Dasbor, everyone else on Tugas Saya."""
+    staff = permissions.staff_required(request)
+    return redirect("monev:dashboard" if staff.role == Role.CAMAT else "monev:inbox")
