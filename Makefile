@@ -51,4 +51,4 @@ lint: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: install-dev lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
