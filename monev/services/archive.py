@@ -9,7 +9,7 @@ import zipfile
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import close_old_connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,4 +148,5 @@ def year_export_run(export_id: int) -> None:
             status=ExportStatus.FAILED, error=str(error)[:500]
         )
     finally:
-        close_old_connections()
+        # This thread's own connection: close it, or it lingers until garbage collection.
+        connection.close()
