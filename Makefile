@@ -6,7 +6,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 DEMO_PASSWORD := sutera-demo-2025
 export DJANGO_SETTINGS_MODULE := sutera_kinerja.settings
 
-.PHONY: run test install install-dev system-deps check lint demo
+.PHONY: run test install install-dev system-deps check lint demo node-deps
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -33,6 +33,13 @@ system-deps:
 			chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
 	fi
 
+# npm packages for the tests: only axe-core (tests/test_accessibility.py), pinned in package.json
+# and package-lock.json, installed into node_modules/.
+.PHONY: node-deps
+node-deps:
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
+	else npm install --no-audit --no-fund; fi
+
 demo: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
@@ -50,5 +57,5 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install-dev lint
+test: install-dev node-deps lint
 	$(VENV)/bin/pytest -n 2
