@@ -34,7 +34,7 @@ def get_sop_for(request, pk: int | None) -> Sop:
             raise Http404(_("Kantor Anda belum memiliki SOP."))
         return sop
     try:
-        sop = Sop.objects.prefetch_related("steps").get(pk=pk)
+        sop = Sop.objects.select_related("office").prefetch_related("steps").get(pk=pk)
     except Sop.DoesNotExist:
         raise Http404(_("SOP tidak ditemukan.")) from None
     if sop.office_id != staff.office_id:

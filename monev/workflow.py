@@ -41,10 +41,12 @@ def staff_of(user) -> Staff | None:
     """The user's office role, or None for a user who has no place in any office."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.staff
-    except Staff.DoesNotExist:
-        return None
+    if not hasattr(user, "_staff_with_office"):
+        # One query for the staff row with its office and section, reused by every caller.
+        user._staff_with_office = (
+            Staff.objects.select_related("office", "section").filter(user=user).first()
+        )
+    return user._staff_with_office
 
 
 def steps_of(report: Report) -> dict[int, SopStep]:

@@ -25,6 +25,7 @@ def current_sop(office: Office) -> Sop | None:
     """The newest revision in force; new reports run under it."""
     return (
         Sop.objects.filter(office=office, is_active=True)
+        .select_related("office")
         .prefetch_related("steps")
         .order_by("-revision", "-pk")
         .first()
@@ -104,7 +105,7 @@ class TimelineStep:
 
 def report_for_page(report_id: int) -> Report:
     """The report with everything its page needs, or Report.DoesNotExist."""
-    logs = StepLog.objects.select_related("actor", "actor__staff", "section")
+    logs = StepLog.objects.select_related("actor", "section")
     versions = DraftVersion.objects.defer("html", "summary").order_by("number")
     return (
         _reports()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import clock
+from ..exports.render_limit import RenderError, render_with_limit
 from ..models import (
     ArchivedFile,
     ArchiveKind,
@@ -26,6 +27,7 @@ from ..models import (
 )
 from ..models.documents import archive_path
 from ..selectors.office_data import quarter_figures
+from ..workflow import WorkflowError
 from .documents import analysis_texts
 
 logger = logging.getLogger(__name__)
@@ -57,16 +59,20 @@ def final_documents(report: Report) -> dict[str, tuple[str, bytes]]:
     signed_on = approval_date(report)
     stem = f"monev-{report.office.code}-{report.year}-tw{report.quarter}"
     workbook = build_e81(figures, place=place, signed_on=signed_on, analysis=analysis)
-    pdf = render_report_pdf(
-        figures,
-        draft=False,
-        version=None,
-        place=place,
-        signed_on=signed_on,
-        analysis=analysis,
-        attachments=[(f"{stem}-e81.xlsx", workbook, _("Formulir E.81 Permendagri 86/2017"))],
-        pdf_a=True,
-    )
+    try:
+        pdf = render_with_limit(
+            render_report_pdf,
+            figures,
+            draft=False,
+            version=None,
+            place=place,
+            signed_on=signed_on,
+            analysis=analysis,
+            attachments=[(f"{stem}-e81.xlsx", workbook, _("Formulir E.81 Permendagri 86/2017"))],
+            pdf_a=True,
+        )
+    except RenderError as error:
+        raise WorkflowError(str(error)) from error
     return {ArchiveKind.PDF: (f"{stem}.pdf", pdf), ArchiveKind.XLSX: (f"{stem}-e81.xlsx", workbook)}
 
 

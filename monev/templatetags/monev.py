@@ -1,3 +1,5 @@
+import functools
+
 from django import template
 
 from ..models import Office, Role
@@ -12,8 +14,12 @@ def working(seconds: int | None, office: Office) -> str:
     """A working-time duration in the office's working days ("1 hari 2 jam")."""
     if seconds is None:
         return ""
-    day = WorkCalendar(day_start=office.work_day_start, day_end=office.work_day_end).day_seconds
-    return format_working(seconds, day)
+    return format_working(seconds, _day_seconds(office.work_day_start, office.work_day_end))
+
+
+@functools.lru_cache
+def _day_seconds(start, end) -> int:
+    return WorkCalendar(day_start=start, day_end=end).day_seconds
 
 
 @register.filter

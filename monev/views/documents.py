@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import permissions, workflow
+from ..exports.render_limit import RenderError, render_with_limit
 from ..forms import CommentForm
 from ..models import Role
 from ..selectors.documents import version_page, versions_of
@@ -127,7 +128,12 @@ def draft_pdf(request, pk: int, number: int):
     from ..exports.pdf import html_to_pdf  # weasyprint loads only when a PDF is asked for
 
     report, _staff, page = _version(request, pk, number)
-    response = HttpResponse(html_to_pdf(page.version.html), content_type="application/pdf")
+    try:
+        pdf = render_with_limit(html_to_pdf, page.version.html)
+    except RenderError as error:
+        messages.error(request, str(error))
+        return redirect("monev:draft_version", pk=report.pk, number=number)
+    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"draf-monev-{report.year}-tw{report.quarter}-v{number}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

@@ -2,10 +2,13 @@
 
 import re
 
+from django.contrib import messages
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from .. import permissions
+from ..exports.render_limit import RenderError, render_with_limit
 
 
 def pdf_filename(sop) -> str:
@@ -21,6 +24,11 @@ def sop_pdf(request, pk: int | None = None):
     from ..exports.sop_pdf import render_sop_pdf  # weasyprint loads only when a PDF is asked for
 
     sop = permissions.get_sop_for(request, pk)
-    response = HttpResponse(render_sop_pdf(sop), content_type="application/pdf")
+    try:
+        pdf = render_with_limit(render_sop_pdf, sop)
+    except RenderError as error:
+        messages.error(request, str(error))
+        return redirect(sop)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf_filename(sop)}"'
     return response

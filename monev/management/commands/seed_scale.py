@@ -116,6 +116,7 @@ def _decimal(value: float, unit: str) -> Decimal:
 class OfficeData:
     """One seeded office with the rows its reports refer to."""
 
+    number: int
     office: Office
     sop: Sop
     steps: list[SopStep]
@@ -170,9 +171,6 @@ class Command(BaseCommand):
                 f"Data skala sudah ada ({existing} kantor berkode '{CODE_PREFIX}*'); perintah "
                 "ini tidak dijalankan dua kali. Pakai basis data baru untuk membangunnya ulang."
             )
-        # Reports past step 1 would otherwise mail every seeded user; nothing is mailed here
-        # anyway, but keep the guard in case a signal ever sends.
-        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
         started = time.perf_counter()
         if not RatingBand.objects.exists():
             call_command("loaddata", "rating_bands", verbosity=0)
@@ -277,7 +275,7 @@ class ScaleBuilder:
             if row["model"] == "monev.sopstep"
         )
         steps.sort(key=lambda s: s.number)
-        return OfficeData(office, sop, steps, sections, named, kasi)
+        return OfficeData(number, office, sop, steps, sections, named, kasi)
 
     def _indicators(self, data: OfficeData) -> None:
         rng = self.rng
@@ -378,7 +376,7 @@ class ScaleBuilder:
 
     def _reports(self, data: OfficeData) -> None:
         quarters = self._quarters()
-        current_step = CURRENT_STEPS[(data.office.pk - 1) % len(CURRENT_STEPS)]
+        current_step = CURRENT_STEPS[(data.number - 1) % len(CURRENT_STEPS)]
         # The current quarter's report opened a few weeks ago and is on its way; every earlier
         # one is archived, each finished before the next one opened.
         current_open = self.calendar.add_working_seconds(self.now - datetime.timedelta(days=40), 0)
