@@ -5,8 +5,8 @@ from . import views
 app_name = "monev"
 
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
-    path("beranda/", views.home, name="home"),
+    path("", views.home, name="home"),
+    path("tugas/", views.inbox, name="inbox"),
     path("dasbor/", views.dashboard, name="dashboard"),
     path("laporan/", views.report_list, name="report_list"),
     path("laporan/<int:pk>/", views.report_detail, name="report_detail"),

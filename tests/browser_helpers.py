@@ -144,8 +144,13 @@ class People:
         page.get_by_label("Nama pengguna").fill(username)
         page.get_by_label("Sandi").fill(self.password)
         page.get_by_role("button", name="Masuk").click()
-        expect(page).to_have_url(f"{self.base_url}/")
-        expect(page.get_by_role("heading", level=1)).to_have_text("Tugas Saya")
+        if username == "camat":
+            # The Camat's front page is the Dasbor.
+            expect(page).to_have_url(f"{self.base_url}/dasbor/")
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Dasbor")
+        else:
+            expect(page).to_have_url(f"{self.base_url}/")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Tugas Saya")
         return page
 
     def page(self, username: str) -> Page:

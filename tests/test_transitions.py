@@ -213,7 +213,9 @@ def test_inbox_lists_only_the_users_own_work(sutera, users, client_for):
     make_report(sutera, year=2024, quarter=4, step=13, archived=True)
 
     def listed(name):
-        return [item.report.pk for item in client_for(name).get("/").context["items"]]
+        return [
+            item.report.pk for item in client_for(name).get(reverse("monev:inbox")).context["items"]
+        ]
 
     assert listed("camat") == [at_step_12.pk]
     assert listed("kasi_pemerintahan") == []

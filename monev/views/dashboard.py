@@ -20,6 +20,7 @@ from ..exports.charts import (
 )
 from ..models import Role
 from ..selectors.dashboard import Dashboard, dashboard_for, default_year
+from .reports import inbox
 
 
 def _text(value: str) -> str:
@@ -181,6 +182,8 @@ def dashboard(request):
 
 @require_GET
 def home(request):
-    """Where signing in lands: the Camat on the Dasbor, everyone else on Tugas Saya."""
+    """The front page: the Camat's is the Dasbor, everyone else's is Tugas Saya."""
     staff = permissions.staff_required(request)
-    return redirect("monev:dashboard" if staff.role == Role.CAMAT else "monev:inbox")
+    if staff.role == Role.CAMAT:
+        return redirect("monev:dashboard")
+    return inbox(request)
