@@ -286,3 +286,16 @@ def test_the_year_zip_holds_every_archived_report(
 )
 def test_the_archive_page_is_for_the_leaders_and_admin(sutera, users, client_for, who, status):
     assert client_for(who).get(reverse("monev:archive_list")).status_code == status
+
+
+def test_the_office_table_sorts_by_capaian(sutera, users, demo_indicators, client_for):
+    report = at_step(sutera, 3)
+    Realisation.objects.filter(report=report, indicator__code="KES-01").update(value=Decimal(1))
+    url = reverse("monev:report_analysis", args=[report.pk])
+
+    page = client_for("kasubag").get(url, {"sort": "capaian"})
+
+    kesos = next(s for s in page.context["figures"].sections if s.name == "Kesejahteraan Sosial")
+    assert kesos.indicators[0].code == "KES-01"
+    percents = [i.achievement.percent for i in kesos.indicators]
+    assert percents == sorted(percents)

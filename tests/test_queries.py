@@ -56,3 +56,19 @@ def test_report_page_queries_do_not_grow_with_history(sutera, users, client_for,
     with django_assert_max_num_queries(15):
         response = client.get(report.get_absolute_url())
     assert len([log for step in response.context["timeline"] for log in step.logs]) == 2 * returns
+
+
+def test_the_report_list_filters_by_year_and_sorts(sutera, users, client_for):
+    fill(sutera, 8)  # 2000 I..IV, 2001 I..IV
+    client = client_for("kasubag")
+
+    only_2001 = client.get(reverse("monev:report_list"), {"year": 2001})
+    newest_first = client.get(reverse("monev:report_list"), {"sort": "-laporan"})
+    oldest_first = client.get(reverse("monev:report_list"), {"sort": "laporan", "quarter": 2})
+
+    assert {r.year for r, _ in only_2001.context["rows"]} == {2001}
+    assert [(r.year, r.quarter) for r, _ in newest_first.context["rows"]][:2] == [
+        (2001, 4),
+        (2001, 3),
+    ]
+    assert [(r.year, r.quarter) for r, _ in oldest_first.context["rows"]] == [(2000, 2), (2001, 2)]

@@ -86,12 +86,43 @@ def inbox_for(staff: Staff) -> list[StepStatus]:
     ]
 
 
-def report_list(office: Office) -> list[tuple[Report, StepStatus | None]]:
+def report_list(
+    office: Office, *, year: int | None = None, quarter: int | None = None
+) -> list[tuple[Report, StepStatus | None]]:
     calendar = office_calendar(office)
+    reports = _reports().filter(office=office)
+    if year:
+        reports = reports.filter(year=year)
+    if quarter:
+        reports = reports.filter(quarter=quarter)
     return [
         (report, None if report.is_archived else step_status(report, calendar))
-        for report in _reports().filter(office=office)
+        for report in reports
     ]
+
+
+def report_years(office: Office) -> list[int]:
+    return list(
+        Report.objects.filter(office=office)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+REPORT_SORTS = {
+    "laporan": lambda row: (row[0].year, row[0].quarter),
+    "langkah": lambda row: (row[1] is None, row[0].current_step),
+    "batas": lambda row: (row[1] is None or row[1].due_at is None, row[1] and row[1].due_at),
+}
+
+
+def sorted_rows(rows, key: str):
+    """Sort by a column name, "-" first for descending; unknown names keep the default order."""
+    name = key.lstrip("-")
+    if name not in REPORT_SORTS:
+        return rows
+    return sorted(rows, key=REPORT_SORTS[name], reverse=key.startswith("-"))
 
 
 @dataclass

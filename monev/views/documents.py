@@ -24,6 +24,13 @@ from ..services.documents import (
 )
 from ..workflow import WorkflowError
 
+# Column -> sort key for the indicator tables; rows without a value go last.
+INDICATOR_SORTS = {
+    "kode": lambda row: row.code,
+    "capaian": lambda row: (row.achievement.percent is None, row.achievement.percent or 0),
+    "realisasi": lambda row: (row.value is None, row.value or 0),
+}
+
 
 def _office_reader(request, pk):
     """The whole office's figures are for the office's leaders, not a single section."""
@@ -48,6 +55,11 @@ def report_analysis(request, pk: int):
             messages.success(request, _("Analisis tersimpan."))
         return redirect("monev:report_analysis", pk=report.pk)
     figures = quarter_figures(report)
+    sort = request.GET.get("sort", "")
+    key = INDICATOR_SORTS.get(sort.lstrip("-"))
+    if key is not None:
+        for section in figures.sections:
+            section.indicators.sort(key=key, reverse=sort.startswith("-"))
     analysis = analysis_texts(report)
     is_kasubag = staff.role == Role.KASUBAG_PKP and not report.is_archived
     context = {
@@ -55,6 +67,7 @@ def report_analysis(request, pk: int):
         "figures": figures,
         "sections": [(s, analysis.get(s.section_id, "")) for s in figures.sections],
         "versions": versions_of(report),
+        "sort": sort,
         "can_edit": is_kasubag,
         "can_draft": is_kasubag
         and drafting_step(report)

@@ -9,6 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import permissions, selectors, services, workflow
 from ..forms import OpenCycleForm, ReturnForm, StepForm
+from ..models import Quarter
+from ..selectors.reports import report_list as report_rows
+from ..selectors.reports import report_years, sorted_rows
 from ..workflow import ActionKind, WorkflowError
 
 
@@ -42,8 +45,26 @@ def report_list(request):
             else:
                 messages.success(request, _("Siklus %(report)s dibuka.") % {"report": report})
                 return redirect(report)
-    context = {"staff": staff, "rows": selectors.report_list(staff.office), "form": form}
+    year = _int_param(request, "year")
+    quarter = _int_param(request, "quarter")
+    sort = request.GET.get("sort", "")
+    rows = report_rows(staff.office, year=year, quarter=quarter)
+    context = {
+        "staff": staff,
+        "rows": sorted_rows(rows, sort),
+        "form": form,
+        "years": report_years(staff.office),
+        "year": year,
+        "quarter": quarter,
+        "sort": sort,
+        "quarters": Quarter.choices,
+    }
     return render(request, "monev/report_list.html", context)
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 def _render_report(request, report, staff, *, return_form=None, status=200):
