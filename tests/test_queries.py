@@ -72,3 +72,16 @@ def test_the_report_list_filters_by_year_and_sorts(sutera, users, client_for):
         (2001, 3),
     ]
     assert [(r.year, r.quarter) for r, _ in oldest_first.context["rows"]] == [(2000, 2), (2001, 2)]
+
+
+def test_tugas_saya_sorts_by_due_time(sutera, users, client_for):
+    fill(sutera, 3)
+    client = client_for("kasi_kesos")
+    ascending = client.get(reverse("monev:inbox"), {"sort": "batas"}).context["items"]
+    descending = client.get(reverse("monev:inbox"), {"sort": "-laporan"}).context["items"]
+    assert [i.due_at for i in ascending] == sorted(i.due_at for i in ascending)
+    assert [(i.report.year, i.report.quarter) for i in descending] == [
+        (2000, 3),
+        (2000, 2),
+        (2000, 1),
+    ]

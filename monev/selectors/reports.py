@@ -117,6 +117,21 @@ REPORT_SORTS = {
 }
 
 
+INBOX_SORTS = {
+    "laporan": lambda item: (item.report.year, item.report.quarter),
+    "langkah": lambda item: item.step.number,
+    "sejak": lambda item: item.since,
+    "batas": lambda item: (item.due_at is None, item.due_at),
+}
+
+
+def sorted_inbox(items: list[StepStatus], key: str) -> list[StepStatus]:
+    name = key.lstrip("-")
+    if name not in INBOX_SORTS:
+        return items
+    return sorted(items, key=INBOX_SORTS[name], reverse=key.startswith("-"))
+
+
 def sorted_rows(rows, key: str):
     """Sort by a column name, "-" first for descending; unknown names keep the default order."""
     name = key.lstrip("-")

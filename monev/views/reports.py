@@ -11,15 +11,16 @@ from .. import permissions, selectors, services, workflow
 from ..forms import OpenCycleForm, ReturnForm, StepForm
 from ..models import Quarter
 from ..selectors.reports import report_list as report_rows
-from ..selectors.reports import report_years, sorted_rows
+from ..selectors.reports import report_years, sorted_inbox, sorted_rows
 from ..workflow import ActionKind, WorkflowError
 
 
 @require_GET
 def inbox(request):
     staff = permissions.staff_required(request)
-    items = selectors.inbox_for(staff)
-    return render(request, "monev/inbox.html", {"staff": staff, "items": items})
+    sort = request.GET.get("sort", "")
+    items = sorted_inbox(selectors.inbox_for(staff), sort)
+    return render(request, "monev/inbox.html", {"staff": staff, "items": items, "sort": sort})
 
 
 @require_http_methods(["GET", "POST"])
