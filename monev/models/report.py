@@ -1,5 +1,7 @@
 """Quarterly reports running through the SOP, section submissions and the step log."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,6 +17,11 @@ class Quarter(models.IntegerChoices):
     TW2 = 2, _("Triwulan II")
     TW3 = 3, _("Triwulan III")
     TW4 = 4, _("Triwulan IV")
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    """(year, triwulan) of a date."""
+    return day.year, (day.month - 1) // 3 + 1
 
 
 class Report(models.Model):

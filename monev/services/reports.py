@@ -27,26 +27,28 @@ from .locking import lock_report
 from .notifications import after_transition
 
 
-def _write_log(
-    report: Report,
+def measured_log(
     step: SopStep,
     *,
     action: str,
     actor,
     calendar: WorkCalendar,
+    started_at: datetime.datetime,
     finished_at: datetime.datetime,
     section=None,
     note: str = "",
 ) -> StepLog:
-    started_at = report.step_started_at
+    """An unsaved log of a step: wall clock and working time against the step's standard.
+
+    Name, role and standard are copied so that later SOP revisions leave the history alone.
+    """
     working = calendar.working_seconds(started_at, finished_at)
     standard = (
         standard_seconds(step.standard_amount, step.standard_unit, calendar)
         if step.standard_amount
         else None
     )
-    return StepLog.objects.create(
-        report=report,
+    return StepLog(
         step_number=step.number,
         step_name=step.name,
         role=step.role,
@@ -62,6 +64,13 @@ def _write_log(
         on_time=None if standard is None else working <= standard,
         note=note,
     )
+
+
+def _write_log(report: Report, step: SopStep, **fields) -> StepLog:
+    log = measured_log(step, started_at=report.step_started_at, **fields)
+    log.report = report
+    log.save()
+    return log
 
 
 def _finish_step(report: Report, step: SopStep, *, actor, note: str, now) -> None:

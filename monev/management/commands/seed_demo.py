@@ -11,6 +11,7 @@ from django.db import transaction
 
 from monev import clock, services, workflow
 from monev.models import Office, Report, Role, SheetKind
+from monev.models.report import quarter_of
 from monev.selectors import office_calendar
 from monev.services.notifications import muted
 from monev.worktime import JAKARTA, standard_seconds
@@ -42,10 +43,6 @@ def grant_indicator_admin(user) -> None:
         )
     )
     user.groups.add(group)
-
-
-def quarter_of(day: datetime.date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
 
 
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:

@@ -50,7 +50,9 @@ from monev.models import (
     Staff,
     StepLog,
 )
+from monev.models.report import quarter_of
 from monev.performance import achievement
+from monev.services.reports import measured_log
 from monev.worktime import JAKARTA, WorkCalendar, standard_seconds
 
 CODE_PREFIX = "skala-"
@@ -96,10 +98,6 @@ DRAFT_HTML = (
     '<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Draf</title></head>'
     "<body><p>Draf laporan data uji beban (dibuat oleh seed_scale, tanpa PDF).</p></body></html>"
 )
-
-
-def quarter_of(day: datetime.date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
 
 
 def quarter_end(year: int, quarter: int) -> datetime.date:
@@ -544,26 +542,14 @@ class ScaleBuilder:
     ) -> StepLog:
         if actor is None:
             actor = data.kasi[section.pk] if section else self._actor(data, step)
-        working = self.calendar.working_seconds(started, finished)
-        standard = (
-            standard_seconds(step.standard_amount, step.standard_unit, self.calendar)
-            if step.standard_amount
-            else None
-        )
-        return StepLog(
-            step_number=step.number,
-            step_name=step.name,
-            role=step.role,
-            section=section,
+        return measured_log(
+            step,
             action=action,
             actor=actor,
+            calendar=self.calendar,
             started_at=started,
             finished_at=finished,
-            wall_seconds=max(0, int((finished - started).total_seconds())),
-            working_seconds=working,
-            standard_seconds=standard,
-            standard_label=step.standard_label,
-            on_time=None if standard is None else working <= standard,
+            section=section,
             note=note,
         )
 
