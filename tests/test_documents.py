@@ -299,3 +299,21 @@ def test_the_office_table_sorts_by_capaian(sutera, users, demo_indicators, clien
     assert kesos.indicators[0].code == "KES-01"
     percents = [i.achievement.percent for i in kesos.indicators]
     assert percents == sorted(percents)
+
+
+def test_the_archive_filters_by_year_and_triwulan_and_sorts(sutera, users, client_for):
+    for year, quarter in ((2024, 1), (2024, 2), (2025, 1)):
+        make_report(sutera, year=year, quarter=quarter, step=13, archived=True)
+    client = client_for("admin")
+    url = reverse("monev:archive_list")
+
+    only_2024 = client.get(url, {"year": 2024}).context["years"]
+    first_quarters = client.get(url, {"quarter": 1}).context["years"]
+    oldest_first = client.get(url, {"year": 2024, "sort": "laporan"}).context["years"]
+
+    assert [year for year, reports, export in only_2024] == [2024]
+    assert [(y, [r.quarter for r in reports]) for y, reports, e in first_quarters] == [
+        (2025, [1]),
+        (2024, [1]),
+    ]
+    assert [r.quarter for r in oldest_first[0][1]] == [1, 2]

@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import permissions
-from ..models import ArchivedFile, ExportStatus, Report, Role, YearExport
+from ..models import ArchivedFile, ExportStatus, Quarter, Report, Role, YearExport
 from ..services.archive import archive_verify, year_export_start
 
+# Column -> ordering; a leading "-" in ?sort= reverses it. Years stay grouped either way.
+ARCHIVE_SORTS = {"laporan": ("year", "quarter"), "diarsipkan": ("year", "archived_at")}
 ARCHIVE_ROLES = {Role.ADMIN, Role.CAMAT, Role.SEKRETARIS, Role.KASUBAG_PKP}
 
 
@@ -24,11 +26,18 @@ def _archive_staff(request):
 @require_GET
 def archive_list(request):
     staff = _archive_staff(request)
-    reports = (
-        Report.objects.filter(office=staff.office, archived_at__isnull=False)
-        .prefetch_related("archived_files")
-        .order_by("-year", "-quarter")
-    )
+    reports = Report.objects.filter(office=staff.office, archived_at__isnull=False)
+    all_years = sorted(set(reports.values_list("year", flat=True)), reverse=True)
+    year, quarter = _number(request, "year"), _number(request, "quarter")
+    if year:
+        reports = reports.filter(year=year)
+    if quarter:
+        reports = reports.filter(quarter=quarter)
+    sort = request.GET.get("sort", "")
+    order = ARCHIVE_SORTS.get(sort.lstrip("-"), ("-year", "-quarter"))
+    if sort.startswith("-"):
+        order = tuple(f"-{field}" for field in order)
+    reports = reports.prefetch_related("archived_files").order_by(*order)
     years: dict[int, list[Report]] = {}
     for report in reports:
         years.setdefault(report.year, []).append(report)
@@ -36,10 +45,20 @@ def archive_list(request):
         e.year: e for e in YearExport.objects.filter(office=staff.office).order_by("requested_at")
     }
     context = {
-        "years": [(year, items, exports.get(year)) for year, items in years.items()],
+        "years": [(y, items, exports.get(y)) for y, items in years.items()],
         "staff": staff,
+        "all_years": all_years,
+        "year": year,
+        "quarter": quarter,
+        "quarters": Quarter.choices,
+        "sort": sort,
     }
     return render(request, "monev/archive_list.html", context)
+
+
+def _number(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 def _archived_file(request, pk: int) -> ArchivedFile:
