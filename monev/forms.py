@@ -84,34 +84,39 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class DecimalTextField(forms.CharField):
-    """A number typed the Indonesian way ("85,5") or the other ("85.5"); None when blank."""
+class ParsedNumberField(forms.CharField):
+    """A number typed as text and read by one of monev.numbers' parsers; None when blank."""
+
+    inputmode = "decimal"
+
+    @staticmethod
+    def parse(text):
+        raise NotImplementedError
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": self.inputmode}))
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         text = super().to_python(value)
         try:
-            return parse_decimal(text)
+            return self.parse(text)
         except NumberError as error:
             raise forms.ValidationError(str(error), code="number") from None
 
 
-class RupiahField(forms.CharField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
-        super().__init__(*args, **kwargs)
+class DecimalTextField(ParsedNumberField):
+    """Typed the Indonesian way ("85,5") or the other ("85.5")."""
 
-    def to_python(self, value):
-        text = super().to_python(value)
-        try:
-            return parse_rupiah(text)
-        except NumberError as error:
-            raise forms.ValidationError(str(error), code="number") from None
+    parse = staticmethod(parse_decimal)
+
+
+class RupiahField(ParsedNumberField):
+    """Whole Rupiah ("Rp 1.234.567")."""
+
+    inputmode = "numeric"
+    parse = staticmethod(parse_rupiah)
 
 
 class RealisationForm(forms.Form):
