@@ -6,6 +6,7 @@ page and the tests, so a button can never offer a move the server would refuse.
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,9 @@ def staff_of(user) -> Staff | None:
     """The user's office role, or None for a user who has no place in any office."""
     if not user.is_authenticated:
         return None
+    if get_user_model().staff.related.is_cached(user):
+        # The login backend loaded the staff row, its office and section with the user.
+        return getattr(user, "staff", None)
     if not hasattr(user, "_staff_with_office"):
         # One query for the staff row with its office and section, reused by every caller.
         user._staff_with_office = (
@@ -50,7 +54,7 @@ def staff_of(user) -> Staff | None:
 
 
 def steps_of(report: Report) -> dict[int, SopStep]:
-    return {step.number: step for step in report.sop.steps.all()}
+    return {step.number: step for step in report.steps}
 
 
 def current_step(report: Report) -> SopStep:
@@ -80,7 +84,7 @@ def missing_sections(report: Report, step: SopStep) -> list[Section]:
 def draft_exists(report: Report) -> bool:
     """True once a step that produces the draft report is behind the report."""
     return report.is_archived or any(
-        step.drafts_report and step.number < report.current_step for step in report.sop.steps.all()
+        step.drafts_report and step.number < report.current_step for step in report.steps
     )
 
 

@@ -71,7 +71,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "monev.auth_backends.StaffBackend",
 ]
 
 ROOT_URLCONF = "sutera_kinerja.urls"
