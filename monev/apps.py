@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class MonevConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "monev"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .office import Office, Role, Section
-from .sop import Sop
+from .sop import Sop, SopStep
 
 
 class Quarter(models.IntegerChoices):
@@ -47,6 +48,9 @@ class Report(models.Model):
     )
     opened_at = models.DateTimeField(_("dibuka pada"))
     archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
+    # Counts the changes of what the report page shows besides the fields above (log entries,
+    # submissions, draft versions, the SOP's wording): its cached history is keyed on it.
+    revision = models.PositiveIntegerField(_("revisi tampilan"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("laporan triwulan")
@@ -70,6 +74,11 @@ class Report(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @cached_property
+    def steps(self) -> list[SopStep]:
+        """The SOP's steps in order. Selectors may set them (prefetched or from the cache)."""
+        return sorted(self.sop.steps.all(), key=lambda step: step.number)
 
 
 class SectionSubmission(models.Model):
