@@ -15,11 +15,12 @@ def staff_required(request) -> Staff:
     return staff
 
 
-def get_report_for(request, pk: int) -> tuple[Report, Staff]:
-    """The report with its page data; 404 if unknown, 403 if it belongs to another office."""
+def get_report_for(request, pk: int, *, load=selectors.report_for_page) -> tuple[Report, Staff]:
+    """The report as ``load`` reads it (by default with its page data); 404 if unknown, 403 if
+    it belongs to another office."""
     staff = staff_required(request)
     try:
-        report = selectors.report_for_page(pk)
+        report = load(pk)
     except Report.DoesNotExist:
         raise Http404(_("Laporan tidak ditemukan.")) from None
     workflow.ensure_may_view(report, staff)

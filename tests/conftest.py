@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 
 from monev.models import Office, Report, Role, Section, SectionSubmission, Sop, Staff
@@ -27,6 +28,14 @@ ROLE_USERS = {
     "admin": (Role.ADMIN, None),
 }
 KASI = [name for name, (role, _) in ROLE_USERS.items() if role == Role.KEPALA_SEKSI]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids and revisions repeat from test to test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def make_user(username: str | None = None, **fields):

@@ -50,8 +50,11 @@ def test_a_return_without_a_note_is_a_form_error(sutera, users, client_for):
 
     assert response.status_code == 200
     assert response.context["action_forms"]
-    errors = [form.errors for action, form, url in response.context["action_forms"] if form.errors]
-    assert errors == [{"note": ["Catatan pengembalian wajib diisi."]}]
+    forms = [form for action, form, html, url in response.context["action_forms"]]
+    assert [form.errors for form in forms if form.errors] == [
+        {"note": ["Catatan pengembalian wajib diisi."]}
+    ]
+    assert "Catatan pengembalian wajib diisi." in response.content.decode()
     report.refresh_from_db()
     assert report.current_step == 11
     assert not StepLog.objects.exists()

@@ -7,6 +7,7 @@ from .reports import (
     inbox_for,
     office_calendar,
     report_for_page,
+    report_header,
     report_list,
     timeline,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "inbox_for",
     "office_calendar",
     "report_for_page",
+    "report_header",
     "report_list",
     "timeline",
 ]

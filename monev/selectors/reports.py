@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from .. import clock, workflow
@@ -19,6 +20,8 @@ from ..models import (
     StepLog,
 )
 from ..worktime import WorkCalendar, standard_seconds
+
+STEPS_TIMEOUT = 24 * 3600
 
 
 def current_sop(office: Office) -> Sop | None:
@@ -160,6 +163,28 @@ def report_for_page(report_id: int) -> Report:
     )
 
 
+def report_header(report_id: int) -> Report:
+    """The report with its office and SOP, and while it is open its steps: enough to check
+    access and offer the moves (an archived report offers none).
+
+    Sections and submissions load on demand, which only a per-section step asks for.
+    """
+    report = Report.objects.select_related("office", "sop").get(pk=report_id)
+    if not report.is_archived:
+        report.steps = _cached_steps(report)
+    return report
+
+
+def _cached_steps(report: Report) -> list[SopStep]:
+    # Editing a step raises the revision of its SOP's reports (monev.signals): no stale copy.
+    key = f"report-steps:{report.pk}:{report.revision}"
+    steps = cache.get(key)
+    if steps is None:
+        steps = list(SopStep.objects.filter(sop_id=report.sop_id).order_by("number"))
+        cache.set(key, steps, STEPS_TIMEOUT)
+    return steps
+
+
 def _reports() -> QuerySet[Report]:
     return Report.objects.select_related("office", "sop").prefetch_related(
         Prefetch("sop__steps", queryset=SopStep.objects.order_by("number")),
@@ -175,7 +200,7 @@ def timeline(report: Report) -> list[TimelineStep]:
     """The SOP's steps in order, each with its log entries and whether it is done."""
     status = None if report.is_archived else step_status(report, office_calendar(report.office))
     items = []
-    for step in report.sop.steps.all():
+    for step in report.steps:
         if report.is_archived or step.number < report.current_step:
             state = "done"
         elif step.number == report.current_step:

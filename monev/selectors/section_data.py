@@ -86,7 +86,7 @@ def rating_bands() -> tuple[Band, ...]:
 
 
 def sheet_step(report: Report, kind: str) -> SopStep | None:
-    return next((s for s in report.sop.steps.all() if s.sheet == kind), None)
+    return next((s for s in report.steps if s.sheet == kind), None)
 
 
 def section_sheet_page(report: Report, section: Section, kind: str) -> SheetPage:

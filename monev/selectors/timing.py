@@ -325,7 +325,7 @@ def _role_loads(office: Office, calendar, now: datetime.datetime) -> list[RoleLo
 
     holdings = defaultdict(list)
     for report in reports:
-        step = next((s for s in report.sop.steps.all() if s.number == report.current_step), None)
+        step = next((s for s in report.steps if s.number == report.current_step), None)
         if step is None:
             continue  # a report pointing at a step its SOP lacks: nothing to measure against
         missing = []

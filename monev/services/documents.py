@@ -79,7 +79,7 @@ def summary_of(figures: QuarterFigures, analysis: dict[int, str]) -> dict:
 def drafting_step(report) -> bool:
     """The steps that produce a version: the drafting step and the step returns go back to."""
     step = workflow.current_step(report)
-    return_targets = {s.return_to for s in report.sop.steps.all() if s.return_to}
+    return_targets = {s.return_to for s in report.steps if s.return_to}
     return step.drafts_report or step.number in return_targets
 
 

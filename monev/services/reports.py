@@ -98,7 +98,7 @@ def _finish_step(report: Report, step: SopStep, *, actor, note: str, now) -> Non
 
 def _ensure_no_section_reopened(report: Report) -> None:
     """The draft needs every section's data handed in, including any that were reopened."""
-    for step in report.sop.steps.all():
+    for step in report.steps:
         if step.per_section and step.number < report.current_step:
             missing = workflow.missing_sections(report, step)
             if missing:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import permissions, selectors, services, workflow
+from .. import fragments, permissions, selectors, services, workflow
 from ..forms import OpenCycleForm, ReturnForm, StepForm
 from ..models import Quarter
 from ..selectors.reports import report_list as report_rows
@@ -70,7 +70,6 @@ def _int_param(request, name: str) -> int | None:
 
 def _render_report(request, report, staff, *, return_form=None, status=200):
     actions = workflow.allowed_actions(report, staff)
-    versions = list(report.versions.all())
     forms = []
     for action in actions:
         # Several forms share one page: distinct ids keep each label tied to its own field.
@@ -84,20 +83,19 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
         else:
             form = StepForm(**options)
             url = reverse("monev:report_complete", args=[report.pk])
-        forms.append((action, form, url))
+        forms.append((action, form, fragments.form_html(form), url))
     context = {
         "report": report,
         "staff": staff,
-        "timeline": selectors.timeline(report),
+        "history": fragments.report_history(report, staff),
         "action_forms": forms,
-        "latest_version": versions[-1] if versions else None,
     }
     return render(request, "monev/report_detail.html", context, status=status)
 
 
 @require_GET
 def report_detail(request, pk: int):
-    report, staff = permissions.get_report_for(request, pk)
+    report, staff = permissions.get_report_for(request, pk, load=selectors.report_header)
     return _render_report(request, report, staff)
 
 

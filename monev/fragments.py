@@ -1,0 +1,79 @@
+"""Parts of pages that cost much to build and change only with the data they show.
+
+They are rendered once and kept in the cache (Redis in production, shared by all servers)
+under a key made of what they depend on, so a stale copy is never found: a change of the data
+changes the key.
+"""
+
+import functools
+from dataclasses import dataclass
+
+from crispy_forms.utils import render_crispy_form
+from django import forms
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from . import clock, selectors
+from .models import DraftVersion, Report, Staff
+
+# Archived reports never change; an idle open report's key changes with its next move.
+HISTORY_TIMEOUT = 24 * 3600
+
+
+def _history_key(report: Report, staff: Staff) -> str:
+    # What the fragment shows depends on the report's state and the viewer's role and section.
+    state = (
+        report.revision,
+        report.current_step,
+        report.step_started_at.timestamp(),
+        report.archived_at.timestamp() if report.archived_at else 0,
+    )
+    viewer = (staff.role, staff.section_id or 0, get_language())
+    return "report-history:" + ":".join(map(str, (report.pk, *state, *viewer)))
+
+
+@dataclass(frozen=True)
+class ReportHistory:
+    html: str
+    latest_version: int | None  # number of the newest draft version
+    latest_version_step: int | None  # the step that produced it
+
+
+def report_history(report: Report, staff: Staff) -> ReportHistory:
+    """The report's data and documents links and its SOP timeline with the step log."""
+    key = _history_key(report, staff)
+    cached = cache.get(key)
+    if cached is not None:
+        history, fresh_until = cached
+        if fresh_until is None or clock.now() < fresh_until:
+            return history
+    full = selectors.report_for_page(report.pk)
+    timeline = selectors.timeline(full)
+    versions: list[DraftVersion] = list(full.versions.all())
+    history = ReportHistory(
+        html=render_to_string(
+            "monev/_report_history.html", {"report": full, "staff": staff, "timeline": timeline}
+        ),
+        latest_version=versions[-1].number if versions else None,
+        latest_version_step=versions[-1].step_number if versions else None,
+    )
+    # The current step's badge turns to "Terlambat" at its due time: render again from then on.
+    status = next((item.status for item in timeline if item.status), None)
+    fresh_until = status.due_at if status and status.due_at and not status.overdue else None
+    cache.set(_history_key(full, staff), (history, fresh_until), HISTORY_TIMEOUT)
+    return history
+
+
+def form_html(form: forms.Form) -> str:
+    """The form as crispy renders it. A blank form is the same for every request of its kind
+    and language, so it is rendered once per process."""
+    if form.is_bound:
+        return render_crispy_form(form)
+    initial = tuple(sorted(form.initial.items()))
+    return _blank_form(type(form), form.auto_id, initial, get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _blank_form(form_class, auto_id: str, initial: tuple, language: str) -> str:
+    return render_crispy_form(form_class(initial=dict(initial), auto_id=auto_id))
