@@ -59,7 +59,7 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
 from django.db import connections, models, router, transaction
@@ -745,7 +745,8 @@ def restore_backup(source, *, using: str = "default") -> RestoreResult:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     # Cached pages are keyed on ids and revisions, which the restored data reuses.
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     counts = manifest["row_counts"]
     return RestoreResult(
         created_at=manifest.get("created_at", "?"),

@@ -1,16 +1,15 @@
 """Parts of pages that cost much to build and change only with the data they show.
 
-They are rendered once and kept in the cache (Redis in production, shared by all servers)
-under a key made of what they depend on, so a stale copy is never found: a change of the data
-changes the key.
-"""
+They are rendered once and kept in the "pages" cache under a key made of what they depend
+on, read from the database with the page itself: a change of the data changes the key, so a
+stale copy is never found, whichever process or server rendered it."""
 
 import functools
 from dataclasses import dataclass
 
 from crispy_forms.utils import render_crispy_form
 from django import forms
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
@@ -43,7 +42,7 @@ class ReportHistory:
 def report_history(report: Report, staff: Staff) -> ReportHistory:
     """The report's data and documents links and its SOP timeline with the step log."""
     key = _history_key(report, staff)
-    cached = cache.get(key)
+    cached = caches["pages"].get(key)
     if cached is not None:
         history, fresh_until = cached
         if fresh_until is None or clock.now() < fresh_until:
@@ -61,7 +60,7 @@ def report_history(report: Report, staff: Staff) -> ReportHistory:
     # The current step's badge turns to "Terlambat" at its due time: render again from then on.
     status = next((item.status for item in timeline if item.status), None)
     fresh_until = status.due_at if status and status.due_at and not status.overdue else None
-    cache.set(_history_key(full, staff), (history, fresh_until), HISTORY_TIMEOUT)
+    caches["pages"].set(_history_key(full, staff), (history, fresh_until), HISTORY_TIMEOUT)
     return history
 
 

@@ -236,11 +236,19 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Sessions are cache-only on purpose: SESSION_SAVE_EVERY_REQUEST would otherwise write the
 # database on every request. Give that Redis persistence and no eviction of session keys.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rendered page parts (monev.fragments). Their keys are read from the database, so a copy
+    # in each process is never stale; keeping them local spares Redis, which holds sessions.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "500"))},
+    },
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 
 from monev.models import Office, Report, Role, Section, SectionSubmission, Sop, Staff
@@ -33,9 +33,9 @@ KASI = [name for name, (role, _) in ROLE_USERS.items() if role == Role.KEPALA_SE
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids and revisions repeat from test to test."""
-    cache.clear()
+    caches["pages"].clear()
     yield
-    cache.clear()
+    caches["pages"].clear()
 
 
 def make_user(username: str | None = None, **fields):

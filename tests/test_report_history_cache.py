@@ -9,7 +9,7 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from monev import clock, services
 from monev.models import DraftVersion, OfficeHoliday, Section, SopStep
@@ -28,7 +28,7 @@ def _page(client, report) -> str:
 
 
 def _fresh(client, report) -> str:
-    cache.clear()
+    caches["pages"].clear()
     return _page(client, report)
 
 

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Prefetch, QuerySet
 
 from .. import clock, workflow
@@ -178,10 +178,10 @@ def report_header(report_id: int) -> Report:
 def _cached_steps(report: Report) -> list[SopStep]:
     # Editing a step raises the revision of its SOP's reports (monev.signals): no stale copy.
     key = f"report-steps:{report.pk}:{report.revision}"
-    steps = cache.get(key)
+    steps = caches["pages"].get(key)
     if steps is None:
         steps = list(SopStep.objects.filter(sop_id=report.sop_id).order_by("number"))
-        cache.set(key, steps, STEPS_TIMEOUT)
+        caches["pages"].set(key, steps, STEPS_TIMEOUT)
     return steps
 
 
