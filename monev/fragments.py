@@ -17,10 +17,10 @@ from . import clock, selectors
 from .models import DraftVersion, Report, Staff
 
 # Archived reports never change; an idle open report's key changes with its next move.
-HISTORY_TIMEOUT = 24 * 3600
+PARTS_TIMEOUT = 24 * 3600
 
 
-def _history_key(report: Report, staff: Staff) -> str:
+def _parts_key(report: Report, staff: Staff) -> str:
     # What the fragment shows depends on the report's state and the viewer's role and section.
     state = (
         report.revision,
@@ -29,39 +29,43 @@ def _history_key(report: Report, staff: Staff) -> str:
         report.archived_at.timestamp() if report.archived_at else 0,
     )
     viewer = (staff.role, staff.section_id or 0, get_language())
-    return "report-history:" + ":".join(map(str, (report.pk, *state, *viewer)))
+    return "report-parts:" + ":".join(map(str, (report.pk, *state, *viewer)))
 
 
 @dataclass(frozen=True)
-class ReportHistory:
-    html: str
+class ReportParts:
+    """The report page's parts that only change with the report: its heading, and its data
+    and documents links with the SOP timeline and step log."""
+
+    header: str
+    history: str
     latest_version: int | None  # number of the newest draft version
     latest_version_step: int | None  # the step that produced it
 
 
-def report_history(report: Report, staff: Staff) -> ReportHistory:
-    """The report's data and documents links and its SOP timeline with the step log."""
-    key = _history_key(report, staff)
+def report_parts(report: Report, staff: Staff) -> ReportParts:
+    """The parts for this report row and viewer, from the cache or rendered afresh."""
+    key = _parts_key(report, staff)
     cached = caches["pages"].get(key)
     if cached is not None:
-        history, fresh_until = cached
+        parts, fresh_until = cached
         if fresh_until is None or clock.now() < fresh_until:
-            return history
+            return parts
     full = selectors.report_for_page(report.pk)
     timeline = selectors.timeline(full)
     versions: list[DraftVersion] = list(full.versions.all())
-    history = ReportHistory(
-        html=render_to_string(
-            "monev/_report_history.html", {"report": full, "staff": staff, "timeline": timeline}
-        ),
+    context = {"report": full, "staff": staff, "timeline": timeline}
+    parts = ReportParts(
+        header=render_to_string("monev/_report_header.html", context),
+        history=render_to_string("monev/_report_history.html", context),
         latest_version=versions[-1].number if versions else None,
         latest_version_step=versions[-1].step_number if versions else None,
     )
     # The current step's badge turns to "Terlambat" at its due time: render again from then on.
     status = next((item.status for item in timeline if item.status), None)
     fresh_until = status.due_at if status and status.due_at and not status.overdue else None
-    caches["pages"].set(_history_key(full, staff), (history, fresh_until), HISTORY_TIMEOUT)
-    return history
+    caches["pages"].set(_parts_key(full, staff), (parts, fresh_until), PARTS_TIMEOUT)
+    return parts
 
 
 def form_html(form: forms.Form) -> str:

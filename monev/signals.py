@@ -1,8 +1,9 @@
 """Keep Report.revision moving with everything the report page shows.
 
-The page's history (log, submissions, draft versions, step wording, working-time labels) is
-cached under the report's revision. Any write to those rows, from a service, the admin or a
-shell, raises the revision of the reports it shows on, so no page is ever served stale.
+The page's heading and history (log, submissions, draft versions, SOP number and step
+wording, office and section names, working-time labels) are cached under the report's
+revision. Any write to those rows, from a service, the admin or a shell, raises the revision
+of the reports it shows on, so no page is ever served stale.
 """
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from .models import (
     Report,
     Section,
     SectionSubmission,
+    Sop,
     SopStep,
     StepLog,
 )
@@ -37,6 +39,10 @@ def _step_changed(sender, instance, raw=False, **kwargs) -> None:
 
 def _office_data_changed(sender, instance, raw=False, **kwargs) -> None:
     _touch(raw, office_id=instance.office_id)
+
+
+def _sop_changed(sender, instance, raw=False, **kwargs) -> None:
+    _touch(raw, sop_id=instance.pk)
 
 
 def _office_changed(sender, instance, raw=False, **kwargs) -> None:
@@ -64,5 +70,6 @@ def connect() -> None:
             _office_data_changed, sender=model, dispatch_uid=f"rev-d-{model.__name__}"
         )
     post_save.connect(_step_changed, sender=SopStep, dispatch_uid="rev-SopStep")
+    post_save.connect(_sop_changed, sender=Sop, dispatch_uid="rev-Sop")
     post_save.connect(_office_changed, sender=Office, dispatch_uid="rev-Office")
     post_save.connect(_user_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="rev-User")

@@ -1,4 +1,4 @@
-"""The report page keeps its rendered history in the cache; no change ever leaves it stale.
+"""The report page keeps its heading and history in the cache; no change leaves them stale.
 
 Every test warms the cache with a first visit, changes something the page shows by the usual
 path (a service, the admin's model save, a plain ORM write), then checks that the next visit
@@ -120,6 +120,32 @@ def test_a_renamed_section_shows(sutera, client_for):
 
     after = _page(client, report)
     assert "Pemberdayaan Nagari (baru)" in after
+    assert after == _fresh(client, report)
+
+
+def test_a_renamed_office_shows_in_the_heading(sutera, client_for):
+    report = make_report(sutera, step=3, archived=True)
+    client = client_for("camat")
+    _page(client, report)
+
+    sutera.name = "Kecamatan Sutera Baru"
+    sutera.save()
+
+    after = _page(client, report)
+    assert "Kecamatan Sutera Baru ·" in after
+    assert after == _fresh(client, report)
+
+
+def test_an_edited_sop_number_shows_in_the_heading(sutera, client_for):
+    report = make_report(sutera, step=3, archived=True)
+    client = client_for("camat")
+    _page(client, report)
+
+    report.sop.number = "700/99/STR-CS/2026"
+    report.sop.save()
+
+    after = _page(client, report)
+    assert "SOP 700/99/STR-CS/2026" in after
     assert after == _fresh(client, report)
 
 

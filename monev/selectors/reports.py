@@ -164,12 +164,12 @@ def report_for_page(report_id: int) -> Report:
 
 
 def report_header(report_id: int) -> Report:
-    """The report with its office and SOP, and while it is open its steps: enough to check
-    access and offer the moves (an archived report offers none).
+    """The report row, and while it is open its steps: enough to check access and offer the
+    moves (an archived report offers none). The page's other parts come from the cache.
 
-    Sections and submissions load on demand, which only a per-section step asks for.
+    Office, sections and submissions load on demand, which only a per-section step asks for.
     """
-    report = Report.objects.select_related("office", "sop").get(pk=report_id)
+    report = Report.objects.get(pk=report_id)
     if not report.is_archived:
         report.steps = _cached_steps(report)
     return report

@@ -87,7 +87,7 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
     context = {
         "report": report,
         "staff": staff,
-        "history": fragments.report_history(report, staff),
+        "parts": fragments.report_parts(report, staff),
         "action_forms": forms,
     }
     return render(request, "monev/report_detail.html", context, status=status)
