@@ -10,7 +10,9 @@ DATABASE_URL and REDIS_URL, then:
 1. logs in as ``skala01_sekretaris`` on server A;
 2. opens Tugas Saya on server B with A's cookies: 200 with the user's name;
 3. checks that no session row was written to the database (sessions live in Redis);
-4. logs out on B, and checks that A now sends the same cookie to the login page.
+4. completes office 1's current step on B and checks that A shows it at once, although A
+   keeps the report page's parts from before in its own memory;
+5. logs out on B, and checks that A now sends the same cookie to the login page.
 
 Prints each check and exits 0 when all pass. Stops both servers and drops the database.
 """
@@ -104,6 +106,7 @@ def scenario(first: Server, second: Server, database: str) -> bool:
 
     rows = query(database, "SELECT count(*) FROM django_session")[0][0]
     results.append(check("tidak ada sesi di basis data (sesi di Redis)", rows == 0, f"{rows}"))
+    results.append(step_on_one_seen_on_the_other(first, second, database, cookies))
 
     status, headers, _body = request(
         second.base,
@@ -124,6 +127,32 @@ def scenario(first: Server, second: Server, database: str) -> bool:
     ok = all(results)
     print("HASIL: server tanpa status, siap diskalakan" if ok else "HASIL: GAGAL")
     return ok
+
+
+def step_on_one_seen_on_the_other(first: Server, second: Server, database: str, cookies) -> bool:
+    """Each server keeps rendered page parts in its own memory: a step completed on B must
+    show on A at once, although A has the page from before in its cache."""
+    ((report, step),) = query(
+        database,
+        "SELECT r.id, r.current_step FROM monev_report r JOIN monev_office o "
+        "ON o.id = r.office_id WHERE o.code = 'skala-01' AND r.archived_at IS NULL",
+    )
+    page = f"/laporan/{report}/"
+    for server in (first, second, first, second, first, second):  # warm every worker
+        request(server.base, page, cookies=cookies)
+    note = "Diperiksa di server B"
+    status, _headers, _body = request(
+        second.base,
+        f"/laporan/{report}/selesaikan/",
+        cookies=cookies,
+        data={"csrfmiddlewaretoken": cookies["csrftoken"], "from_step": step, "note": note},
+    )
+    seen = [request(first.base, page, cookies=cookies)[2] for _ in range(4)]
+    return check(
+        f"langkah {step} diselesaikan di server B, langsung terlihat di server A",
+        status == 302 and all(note.encode() in body for body in seen),
+        f"HTTP {status}, catatan terlihat di {sum(note.encode() in b for b in seen)} dari 4",
+    )
 
 
 if __name__ == "__main__":
