@@ -1,6 +1,7 @@
 import functools
 
 from django import template
+from django.utils.html import format_html
 
 from ..models import Office, Role
 from ..numbers import format_decimal, format_rupiah
@@ -46,3 +47,20 @@ def rupiah(value) -> str:
 @register.filter
 def get_item(mapping: dict, key: str):
     return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.simple_tag
+def capaian(result, band, error=None) -> str:
+    """An achievement with its predikat badge, or the error that kept it from being computed.
+
+    A tag rather than an include: the Dasbor shows it for every indicator in every triwulan.
+    """
+    if error:
+        return format_html('<span class="text-danger small">{}</span>', error)
+    badge = (
+        format_html(' <span class="badge text-bg-{}">{}</span>', band.css, band.label)
+        if band
+        else ""
+    )
+    label = result.label if result is not None else ""
+    return format_html('<span class="fw-semibold">{}</span>{}', label, badge)
