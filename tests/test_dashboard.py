@@ -324,6 +324,25 @@ def test_charts_hold_no_script_and_their_numbers_are_in_tables(dataset, client_f
         ]  # fmt: skip
 
 
+def test_charts_follow_a_changed_realisation(dataset, client_for):
+    """The drawn charts are kept per figures: a new value must give a new chart at once."""
+    client = client_for("camat")
+    before = client.get(reverse("monev:dashboard")).content.decode()
+    # Triwulan III is still open: TRA-A goes from 14 to 20 of 20 (70 % -> 100 %).
+    Realisation.objects.filter(report__quarter=3, indicator__code="TRA-A").update(value=20)
+
+    after = client.get(reverse("monev:dashboard")).content.decode()
+
+    for alt in ("Grafik batang rata-rata capaian", "Grafik garis"):
+        svg = _chart(after, alt)
+        assert svg != _chart(before, alt)
+        printed = re.findall(r'<text[^>]*class="value[^"]*"[^>]*>([^<]*)</text>', svg)
+        in_chart = sorted(re.search(NUMBER, text).group(1) for text in printed)
+        table = "tabel-sections" if alt.startswith("Grafik batang") else "tabel-trend"
+        assert in_chart == sorted(re.findall(NUMBER, _table(after, table)))
+    assert _chart(after, "Grafik batang serapan") == _chart(before, "Grafik batang serapan")
+
+
 def test_sorting_and_highlight(dataset, client_for):
     client = client_for("camat")
     url = reverse("monev:dashboard")

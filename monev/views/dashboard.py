@@ -2,11 +2,13 @@
 physical progress, and where each open report stands. Every role of an office may open it; a
 Kepala Seksi sees only their own section, everywhere on the page."""
 
+import functools
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -110,15 +112,24 @@ def _quarter_headers(columns: list[dict], headers: dict) -> dict[str, list[dict]
 
 
 def _charts(board: Dashboard) -> dict[str, str]:
-    sections = [(row.name, row.averages, row.bands) for row in board.sections]
+    sections = tuple((row.name, tuple(row.averages), tuple(row.bands)) for row in board.sections)
     trend_title = _("Rata-rata capaian seksi") if board.section else _("Rata-rata capaian kantor")
-    return {
-        "sections": svg_data_uri(quarter_bars_svg(sections)),
-        "trend": svg_data_uri(trend_chart_svg(board.trend, board.trend_bands, title=trend_title)),
-        "absorption": svg_data_uri(
-            absorption_chart_svg(board.progress.absorption, board.progress.physical)
-        ),
-    }
+    trend = (tuple(board.trend), tuple(board.trend_bands), trend_title)
+    progress = (tuple(board.progress.absorption), tuple(board.progress.physical))
+    keys = ("sections", "trend", "absorption")
+    return dict(zip(keys, _chart_uris(sections, trend, progress, get_language()), strict=True))
+
+
+# The same figures give the same SVG (see exports.charts), and drawing them is most of the
+# Dasbor's time: each office's few distinct charts are kept, keyed on the figures themselves.
+@functools.lru_cache(maxsize=128)
+def _chart_uris(sections, trend, progress, language: str) -> tuple[str, str, str]:
+    percents, bands, title = trend
+    return (
+        svg_data_uri(quarter_bars_svg(list(sections))),
+        svg_data_uri(trend_chart_svg(percents, bands, title=title)),
+        svg_data_uri(absorption_chart_svg(*progress)),
+    )
 
 
 @require_GET
