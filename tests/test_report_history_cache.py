@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.cache import caches
+from django.urls import reverse
 
 from monev import clock, services
 from monev.models import DraftVersion, OfficeHoliday, Section, SopStep
@@ -209,3 +210,16 @@ def test_an_archived_report_is_served_from_the_cache(sutera, client_for,
     with django_assert_max_num_queries(6):
         warm = _page(client, report)
     assert warm == cold
+
+
+def test_tugas_saya_follows_an_edited_step_role(sutera, client_for):
+    """Tugas Saya reads the open reports' steps from the same cache as the report page."""
+    report = make_report(sutera, step=9)
+    client = client_for("kasubag")
+    assert report.get_absolute_url() not in client.get(reverse("monev:inbox")).content.decode()
+
+    step = SopStep.objects.get(sop=report.sop, number=9)
+    step.role = "kasubag_pkp"
+    step.save()
+
+    assert report.get_absolute_url() in client.get(reverse("monev:inbox")).content.decode()

@@ -81,7 +81,9 @@ def step_status(report: Report, calendar: WorkCalendar) -> StepStatus:
 def inbox_for(staff: Staff) -> list[StepStatus]:
     """Open reports waiting on this user's role (and, for a Kepala Seksi, their section)."""
     calendar = office_calendar(staff.office)
-    reports = _reports().filter(office=staff.office, archived_at__isnull=True)
+    reports = list(_reports(steps=False).filter(office=staff.office, archived_at__isnull=True))
+    for report in reports:
+        report.steps = _cached_steps(report)
     return [
         step_status(report, calendar)
         for report in reports
@@ -185,15 +187,18 @@ def _cached_steps(report: Report) -> list[SopStep]:
     return steps
 
 
-def _reports() -> QuerySet[Report]:
-    return Report.objects.select_related("office", "sop").prefetch_related(
-        Prefetch("sop__steps", queryset=SopStep.objects.order_by("number")),
+def _reports(*, steps: bool = True) -> QuerySet[Report]:
+    """Reports with what their status needs; without ``steps`` the caller sets them."""
+    related = [
         Prefetch("office__sections", queryset=Section.objects.order_by("order", "name")),
         Prefetch(
             "submissions",
             queryset=SectionSubmission.objects.select_related("section", "submitted_by"),
         ),
-    )
+    ]
+    if steps:
+        related.append(Prefetch("sop__steps", queryset=SopStep.objects.order_by("number")))
+    return Report.objects.select_related("office", "sop").prefetch_related(*related)
 
 
 def timeline(report: Report) -> list[TimelineStep]:
