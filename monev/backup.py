@@ -744,7 +744,9 @@ def restore_backup(source, *, using: str = "default") -> RestoreResult:
             raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    # Cached pages are keyed on ids and revisions, which the restored data reuses.
+    # The restored rows reuse ids and revisions that cache keys are made of. Page parts also
+    # carry their report's step times in the key, so even a running server's copy can only
+    # match the very same data; emptying the caches here makes that certain for shared ones.
     for alias in settings.CACHES:
         caches[alias].clear()
     counts = manifest["row_counts"]

@@ -29,24 +29,22 @@ def _touch(raw: bool = False, **filters) -> None:
         Report.objects.filter(**filters).update(revision=F("revision") + 1)
 
 
-def _report_child_changed(sender, instance, raw=False, **kwargs) -> None:
-    _touch(raw, pk=instance.report_id)
+# Rows shown on report pages: (models, the Report field that leads to them, the attribute of
+# the row holding its value, whether deleting a row changes the page too).
+SHOWN_ON_REPORTS = (
+    ((StepLog, SectionSubmission, DraftVersion), "pk", "report_id", True),
+    ((Section, OfficeHoliday), "office_id", "office_id", True),
+    ((SopStep,), "sop_id", "sop_id", False),
+    ((Sop,), "sop_id", "pk", False),
+    ((Office,), "office_id", "pk", False),
+)
 
 
-def _step_changed(sender, instance, raw=False, **kwargs) -> None:
-    _touch(raw, sop_id=instance.sop_id)
+def _toucher(report_field: str, attribute: str):
+    def receiver(sender, instance, raw=False, **kwargs) -> None:
+        _touch(raw, **{report_field: getattr(instance, attribute)})
 
-
-def _office_data_changed(sender, instance, raw=False, **kwargs) -> None:
-    _touch(raw, office_id=instance.office_id)
-
-
-def _sop_changed(sender, instance, raw=False, **kwargs) -> None:
-    _touch(raw, sop_id=instance.pk)
-
-
-def _office_changed(sender, instance, raw=False, **kwargs) -> None:
-    _touch(raw, office_id=instance.pk)
+    return receiver
 
 
 def _user_changed(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
@@ -59,17 +57,13 @@ def _user_changed(sender, instance, raw=False, update_fields=None, **kwargs) -> 
 
 
 def connect() -> None:
-    for model in (StepLog, SectionSubmission, DraftVersion):
-        post_save.connect(_report_child_changed, sender=model, dispatch_uid=f"rev-{model.__name__}")
-        post_delete.connect(
-            _report_child_changed, sender=model, dispatch_uid=f"rev-d-{model.__name__}"
-        )
-    for model in (Section, OfficeHoliday):
-        post_save.connect(_office_data_changed, sender=model, dispatch_uid=f"rev-{model.__name__}")
-        post_delete.connect(
-            _office_data_changed, sender=model, dispatch_uid=f"rev-d-{model.__name__}"
-        )
-    post_save.connect(_step_changed, sender=SopStep, dispatch_uid="rev-SopStep")
-    post_save.connect(_sop_changed, sender=Sop, dispatch_uid="rev-Sop")
-    post_save.connect(_office_changed, sender=Office, dispatch_uid="rev-Office")
+    for models, report_field, attribute, on_delete in SHOWN_ON_REPORTS:
+        receiver = _toucher(report_field, attribute)
+        for model in models:
+            # weak=False: the receiver is made here and nothing else holds on to it.
+            post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"rev-{model}")
+            if on_delete:
+                post_delete.connect(
+                    receiver, sender=model, weak=False, dispatch_uid=f"rev-d-{model}"
+                )
     post_save.connect(_user_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="rev-User")
