@@ -31,6 +31,12 @@ KASI = [name for name, (role, _) in ROLE_USERS.items() if role == Role.KEPALA_SE
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Files the app stores (rendered documents, ZIPs, uploads) go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media-auto"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: ids and revisions repeat from test to test."""
     caches["pages"].clear()

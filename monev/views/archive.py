@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import permissions
 from ..models import ArchivedFile, ExportStatus, Quarter, Report, Role, YearExport
-from ..services.archive import archive_verify, year_export_start
+from ..services.archive import archive_verify
+from ..services.year_export import year_export_start
 
 # Column -> ordering; a leading "-" in ?sort= reverses it. Years stay grouped either way.
 ARCHIVE_SORTS = {"laporan": ("year", "quarter"), "diarsipkan": ("year", "archived_at")}
