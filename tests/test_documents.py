@@ -262,7 +262,7 @@ def test_the_year_zip_holds_every_archived_report(
     services.report_complete_step(report_id=second.pk, actor=users["kasubag"], from_step=13)
 
     # Tests run tasks at once: the job has finished when the request returns.
-    export = year_export_start(office=sutera, year=2026, actor=users["admin"])
+    export, _created = year_export_start(office=sutera, year=2026, actor=users["admin"])
     export = YearExport.objects.get(pk=export.pk)
     assert export.status == "done", export.error
 

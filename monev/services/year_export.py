@@ -21,28 +21,28 @@ logger = logging.getLogger(__name__)
 ACTIVE = (ExportStatus.PENDING, ExportStatus.RUNNING)
 
 
-def year_export_start(*, office, year: int, actor) -> YearExport:
-    """The export the caller should watch: a fresh finished ZIP of this year, or the one being
-    built, or else a new one queued. Many requests at once still give a single job."""
+def year_export_start(*, office, year: int, actor) -> tuple[YearExport, bool]:
+    """The export the caller should watch, and whether it is new: a fresh finished ZIP of this
+    year, or the one being built, or else a new job. Many requests at once give one job."""
     from ..tasks import build_year_export, clean_year_exports
 
-    clean_year_exports.enqueue()
     with transaction.atomic():
         current = _current(office, year)
         if current is not None:
-            return current
+            return current, False
         try:
             with transaction.atomic():
                 export = YearExport.objects.create(
                     office=office, year=year, requested_by=actor, requested_at=clock.now()
                 )
         except IntegrityError:  # another request created it a moment ago
-            return YearExport.objects.get(office=office, year=year, status__in=ACTIVE)
+            return YearExport.objects.get(office=office, year=year, status__in=ACTIVE), False
         # The job's queue row commits with the export row, or neither does.
         result = build_year_export.enqueue(export.pk)
         YearExport.objects.filter(pk=export.pk).update(task_id=str(result.id))
+        clean_year_exports.enqueue()
     export.refresh_from_db()
-    return export
+    return export, True
 
 
 def _current(office, year: int) -> YearExport | None:

@@ -112,8 +112,14 @@ def archive_export(request, year: int):
     if not Report.objects.filter(office=staff.office, year=year, archived_at__isnull=False):
         messages.error(request, _("Belum ada laporan yang diarsipkan pada tahun ini."))
         return redirect("monev:archive_list")
-    year_export_start(office=staff.office, year=year, actor=request.user)
-    messages.info(request, _("ZIP arsip tahun %(year)s sedang dibuat.") % {"year": year})
+    export, created = year_export_start(office=staff.office, year=year, actor=request.user)
+    if export.status == ExportStatus.DONE and not created:
+        message = _("ZIP arsip tahun %(year)s sudah siap diunduh.")
+    elif created:
+        message = _("ZIP arsip tahun %(year)s sedang dibuat.")
+    else:
+        message = _("ZIP arsip tahun %(year)s sudah sedang dibuat; tunggu hingga selesai.")
+    messages.info(request, message % {"year": year})
     return redirect("monev:archive_list")
 
 

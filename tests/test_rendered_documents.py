@@ -1,0 +1,141 @@
+"""Immutable documents are rendered once and then served from storage: a draft version's PDF,
+an SOP revision's PDF per content (an edit in the admin renders it anew); concurrent first
+requests render once; a failed render is not kept."""
+
+import io
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from monev.exports.render_limit import RenderError
+from monev.models import DraftVersion, RenderedDocument, Sop
+from monev.views import documents as document_views
+from monev.views import sop_document as sop_views
+
+from .conftest import make_report
+
+HTML = "<html><head></head><body><h1>Draf laporan uji</h1></body></html>"
+
+
+class CountingRenders:
+    """Wraps a view's render_with_limit: counts the renders, optionally slowed down so that
+    concurrent requests overlap."""
+
+    def __init__(self, real, delay=0.0):
+        self.real, self.delay, self.count = real, delay, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, func, *args, **kwargs):
+        with self.lock:
+            self.count += 1
+        time.sleep(self.delay)
+        return self.real(func, *args, **kwargs)
+
+
+@pytest.fixture
+def version(sutera, users):
+    report = make_report(sutera, year=2026, quarter=2, step=9)
+    return DraftVersion.objects.create(
+        report=report,
+        number=1,
+        step_number=8,
+        html=HTML,
+        created_by=users["kasubag"],
+        created_at=timezone.now(),
+    )
+
+
+def pdf_body(response) -> bytes:
+    """The streamed PDF (a FileResponse can be read once)."""
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return response.getvalue()
+
+
+def pdf_text(body: bytes) -> str:
+    pages = PdfReader(io.BytesIO(body)).pages
+    return " ".join(" ".join(page.extract_text().split()) for page in pages)
+
+
+def test_a_draft_pdf_is_rendered_once(version, client_for, monkeypatch, settings):
+    renders = CountingRenders(document_views.render_with_limit)
+    monkeypatch.setattr(document_views, "render_with_limit", renders)
+    url = reverse("monev:draft_pdf", args=[version.report_id, 1])
+
+    first = pdf_body(client_for("camat").get(url))
+    second = client_for("sekretaris").get(url)
+
+    assert renders.count == 1
+    assert "Draf laporan uji" in pdf_text(first)
+    assert pdf_body(second) == first
+    assert second["Content-Disposition"] == 'inline; filename="draf-monev-2026-tw2-v1.pdf"'
+    stored = RenderedDocument.objects.get()
+    assert (settings.MEDIA_ROOT / stored.file.name).read_bytes() == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_requests_render_once(version, users, monkeypatch):
+    renders = CountingRenders(document_views.render_with_limit, delay=1.0)
+    monkeypatch.setattr(document_views, "render_with_limit", renders)
+    url = reverse("monev:draft_pdf", args=[version.report_id, 1])
+    start = threading.Barrier(3)
+    bodies = []
+
+    def fetch(name):
+        client = Client()
+        client.force_login(users[name])
+        start.wait()
+        response = client.get(url)
+        bodies.append((response.status_code, response.getvalue()))
+        connection.close()
+
+    threads = [threading.Thread(target=fetch, args=(n,)) for n in ("camat", "kasubag", "admin")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert renders.count == 1
+    assert [status for status, _body in bodies] == [200, 200, 200]
+    assert len({body for _status, body in bodies}) == 1
+    assert bodies[0][1].startswith(b"%PDF-")
+
+
+def test_a_failed_render_is_not_kept(version, client_for, monkeypatch):
+    def broken(func, *args, **kwargs):
+        raise RenderError("Pembuatan PDF melewati batas waktu.")
+
+    monkeypatch.setattr(document_views, "render_with_limit", broken)
+    url = reverse("monev:draft_pdf", args=[version.report_id, 1])
+    failed = client_for("camat").get(url, follow=True)
+    assert "melewati batas waktu" in failed.content.decode()
+    assert not RenderedDocument.objects.exists()
+
+    monkeypatch.undo()
+    assert "Draf laporan uji" in pdf_text(pdf_body(client_for("camat").get(url)))
+
+
+def test_the_sop_pdf_is_rendered_again_after_an_edit(sutera, client_for, monkeypatch):
+    renders = CountingRenders(sop_views.render_with_limit)
+    monkeypatch.setattr(sop_views, "render_with_limit", renders)
+    sop = Sop.objects.get(office=sutera)
+    url = reverse("monev:sop_pdf", args=[sop.pk])
+
+    before = pdf_body(client_for("camat").get(url))
+    assert pdf_body(client_for("kasi_pmn").get(url)) == before
+    assert renders.count == 1
+
+    step = sop.steps.get(number=1)
+    step.name = "Menyiapkan jadwal pengukuran kinerja revisi"
+    step.save()
+    after = pdf_body(client_for("camat").get(url))
+
+    assert renders.count == 2
+    assert "jadwal pengukuran kinerja revisi" not in pdf_text(before)
+    assert "jadwal pengukuran kinerja revisi" in pdf_text(after)
+    assert RenderedDocument.objects.count() == 2
