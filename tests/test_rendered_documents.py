@@ -3,6 +3,7 @@ an SOP revision's PDF per content (an edit in the admin renders it anew); concur
 requests render once; a failed render is not kept."""
 
 import io
+import tarfile
 import threading
 import time
 
@@ -139,3 +140,23 @@ def test_the_sop_pdf_is_rendered_again_after_an_edit(sutera, client_for, monkeyp
     assert "jadwal pengukuran kinerja revisi" not in pdf_text(before)
     assert "jadwal pengukuran kinerja revisi" in pdf_text(after)
     assert RenderedDocument.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_holds_the_rendered_documents_and_year_zips(version, users, client_for, tmp_path):
+    from monev.backup import create_backup
+    from monev.services.year_export import year_export_start
+
+    pdf = pdf_body(client_for("camat").get(reverse("monev:draft_pdf", args=[version.report_id, 1])))
+    export, _created = year_export_start(
+        office=version.report.office, year=2026, actor=users["admin"]
+    )
+    export.refresh_from_db()
+
+    create_backup(tmp_path / "cadangan.tar.gz")
+
+    with tarfile.open(tmp_path / "cadangan.tar.gz", "r:gz") as archive:
+        names = set(archive.getnames())
+        stored = archive.extractfile(f"media/{RenderedDocument.objects.get().file.name}").read()
+    assert stored == pdf
+    assert f"media/{export.file.name}" in names
