@@ -8,8 +8,6 @@ import threading
 import time
 
 import pytest
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -19,7 +17,7 @@ from monev.models import DraftVersion, RenderedDocument, Sop
 from monev.views import documents as document_views
 from monev.views import sop_document as sop_views
 
-from .conftest import make_report
+from .conftest import at_once, make_report
 
 HTML = "<html><head></head><body><h1>Draf laporan uji</h1></body></html>"
 
@@ -84,22 +82,12 @@ def test_concurrent_first_requests_render_once(version, users, monkeypatch):
     renders = CountingRenders(document_views.render_with_limit, delay=1.0)
     monkeypatch.setattr(document_views, "render_with_limit", renders)
     url = reverse("monev:draft_pdf", args=[version.report_id, 1])
-    start = threading.Barrier(3)
-    bodies = []
 
-    def fetch(name):
-        client = Client()
-        client.force_login(users[name])
-        start.wait()
+    def fetch(client):
         response = client.get(url)
-        bodies.append((response.status_code, response.getvalue()))
-        connection.close()
+        return response.status_code, response.getvalue()
 
-    threads = [threading.Thread(target=fetch, args=(n,)) for n in ("camat", "kasubag", "admin")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    bodies = at_once(users, ["camat", "kasubag", "admin"], fetch)
 
     assert renders.count == 1
     assert [status for status, _body in bodies] == [200, 200, 200]

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -30,7 +29,7 @@ from monev.models import ArchivedFile, ExportStatus, Notification, YearExport
 from monev.services.year_export import year_export_start
 from monev.worker import BeatingWorker
 
-from .conftest import make_report
+from .conftest import at_once, make_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -124,21 +123,8 @@ def wait_for(condition, timeout=60.0, what=""):
 def test_concurrent_zip_requests_make_one_job(queue, sutera, users):
     archived_year(sutera)
     url = reverse("monev:archive_export", args=[2026])
-    start = threading.Barrier(4)
-    statuses = []
 
-    def ask(name):
-        client = Client()
-        client.force_login(users[name])
-        start.wait()
-        statuses.append(client.post(url).status_code)
-        connection.close()
-
-    threads = [threading.Thread(target=ask, args=(n,)) for n in ("camat", "admin") * 2]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = at_once(users, ["camat", "admin"] * 2, lambda client: client.post(url).status_code)
 
     assert statuses == [302] * 4
     export = YearExport.objects.get()
