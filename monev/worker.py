@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 
 # Heartbeats of workers gone this long are deleted.
 FORGET_AFTER = datetime.timedelta(days=1)
+# How often a worker does the housekeeping below, however few jobs come in.
+HOUSEKEEPING_EVERY = datetime.timedelta(minutes=15)
 
 
 def requeue_orphans() -> int:
@@ -55,6 +57,15 @@ def requeue_orphans() -> int:
     return requeued
 
 
+def housekeeping() -> None:
+    """Old year ZIPs and old finished job rows go, even when nobody asks for a new ZIP."""
+    from .services.year_export import year_exports_clean
+
+    year_exports_clean()
+    keep = datetime.timedelta(days=settings.TASK_RESULTS_KEEP_DAYS)
+    DBTaskResult.objects.finished().filter(finished_at__lt=timezone.now() - keep).delete()
+
+
 class Heartbeat(threading.Thread):
     """Beats for one worker in a thread of its own (with its own database connection), and
     looks after the jobs of dead workers while it is at it."""
@@ -63,12 +74,17 @@ class Heartbeat(threading.Thread):
         super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
         self.worker_id = worker_id
         self.stopped = threading.Event()
+        self.housekept_at = None
 
     def beat(self) -> None:
+        now = timezone.now()
         WorkerHeartbeat.objects.update_or_create(
-            worker_id=self.worker_id, defaults={"seen_at": timezone.now()}
+            worker_id=self.worker_id, defaults={"seen_at": now}
         )
         requeue_orphans()
+        if self.housekept_at is None or now - self.housekept_at > HOUSEKEEPING_EVERY:
+            self.housekept_at = now
+            housekeeping()
 
     def run(self) -> None:
         try:

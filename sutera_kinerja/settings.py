@@ -246,8 +246,10 @@ if TESTING:
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 WORKER_DEAD_AFTER_SECONDS = float(os.environ.get("WORKER_DEAD_AFTER_SECONDS", "60"))
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
-# Year ZIPs are deleted this many hours after they were asked for.
+# Year ZIPs are deleted this many hours after they were asked for (when a new one is asked
+# for, and by every worker every 15 minutes); finished job rows after this many days.
 YEAR_EXPORT_KEEP_HOURS = float(os.environ.get("YEAR_EXPORT_KEEP_HOURS", "24"))
+TASK_RESULTS_KEEP_DAYS = float(os.environ.get("TASK_RESULTS_KEEP_DAYS", "7"))
 
 # Scale-out: with REDIS_URL set, the cache and the sessions live in Redis, so every app server
 # behind the proxy can serve every logged-in user (the servers keep no state of their own).

@@ -1,6 +1,6 @@
 """The real task worker (``manage.py run_worker``) for the queue tests, run as a subprocess.
 
-With ``--slow`` every archived file takes a second to copy into a year ZIP: long enough for a
+With ``--slow`` every archived file takes two seconds to copy into a year ZIP: long enough for a
 test to kill the worker in the middle of the job.
 """
 
@@ -26,7 +26,7 @@ def main() -> None:
                 return getattr(default_storage, name)
 
             def open(self, name, mode="rb"):
-                time.sleep(1)
+                time.sleep(2)
                 return default_storage.open(name, mode)
 
         year_export.default_storage = SlowStorage()

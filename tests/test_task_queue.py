@@ -74,7 +74,8 @@ def database_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    host = db["HOST"] or "localhost"
+    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class WorkerProcess:
@@ -265,3 +266,48 @@ def run_queue_here():
         excluded_queue_names=[],
     ).run()
     assert django_settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
+
+
+def test_jobs_of_silent_workers_are_requeued_and_given_up_after_three_runs(queue):
+    from monev.models import WorkerHeartbeat
+    from monev.tasks import clean_year_exports
+    from monev.worker import requeue_orphans
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="hidup", seen_at=now)
+    WorkerHeartbeat.objects.create(worker_id="mati", seen_at=now - datetime.timedelta(hours=1))
+    jobs = {}
+    for name, worker_ids in {
+        "alive": ["hidup"],
+        "dead": ["mati"],
+        "unknown": ["tanpa-detak"],
+        "dead thrice": ["a", "b", "mati"],
+    }.items():
+        job = clean_year_exports.enqueue().db_result
+        DBTaskResult.objects.filter(pk=job.pk).update(
+            status=TaskResultStatus.RUNNING,
+            started_at=now - datetime.timedelta(minutes=10),
+            worker_ids=worker_ids,
+        )
+        jobs[name] = job.pk
+
+    assert requeue_orphans() == 2
+
+    status = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert status[jobs["alive"]] == TaskResultStatus.RUNNING
+    assert status[jobs["dead"]] == status[jobs["unknown"]] == TaskResultStatus.READY
+    assert status[jobs["dead thrice"]] == TaskResultStatus.FAILED
+
+
+def test_an_export_whose_job_failed_does_not_block_a_new_one(queue, sutera, users):
+    archived_year(sutera, quarters=(1,))
+    first, _created = year_export_start(office=sutera, year=2026, actor=users["admin"])
+    DBTaskResult.objects.filter(pk=first.task_id).update(
+        status=TaskResultStatus.FAILED, finished_at=timezone.now()
+    )
+
+    second, created = year_export_start(office=sutera, year=2026, actor=users["camat"])
+
+    assert created and second.pk != first.pk and second.status == ExportStatus.PENDING
+    first.refresh_from_db()
+    assert first.status == ExportStatus.FAILED and "berhenti" in first.error
