@@ -84,11 +84,12 @@ def _claim(key: str, *, stale_after: float) -> tuple[RenderedDocument, bool]:
 
 def _take_over(document: RenderedDocument, now) -> bool:
     # Guarded by claimed_at: of several requests taking over, one wins.
-    return bool(
-        RenderedDocument.objects.filter(pk=document.pk, claimed_at=document.claimed_at).update(
-            claimed_at=now, rendered_at=None, file=""
-        )
+    won = RenderedDocument.objects.filter(pk=document.pk, claimed_at=document.claimed_at).update(
+        claimed_at=now, rendered_at=None, file=""
     )
+    if won:
+        document.claimed_at = now
+    return bool(won)
 
 
 def _render(document: RenderedDocument, render: Callable[[], bytes]) -> str:
@@ -96,7 +97,7 @@ def _render(document: RenderedDocument, render: Callable[[], bytes]) -> str:
         content = render()
     except BaseException:
         # Let the next request try again rather than wait for a render that will not come.
-        RenderedDocument.objects.filter(pk=document.pk, rendered_at__isnull=True).delete()
+        RenderedDocument.objects.filter(pk=document.pk, claimed_at=document.claimed_at).delete()
         raise
     if default_storage.exists(document.key):  # left by a renderer that died before recording
         default_storage.delete(document.key)
