@@ -109,7 +109,7 @@ def test_a_failed_render_is_not_kept(version, client_for, monkeypatch):
     assert "Draf laporan uji" in pdf_text(pdf_body(client_for("camat").get(url)))
 
 
-def test_the_sop_pdf_is_rendered_again_after_an_edit(sutera, client_for, monkeypatch):
+def test_the_sop_pdf_is_rendered_again_after_an_edit(sutera, client_for, monkeypatch, settings):
     renders = CountingRenders(sop_views.render_with_limit)
     monkeypatch.setattr(sop_views, "render_with_limit", renders)
     sop = Sop.objects.get(office=sutera)
@@ -127,7 +127,12 @@ def test_the_sop_pdf_is_rendered_again_after_an_edit(sutera, client_for, monkeyp
     assert renders.count == 2
     assert "jadwal pengukuran kinerja revisi" not in pdf_text(before)
     assert "jadwal pengukuran kinerja revisi" in pdf_text(after)
-    assert RenderedDocument.objects.count() == 2
+    # Only the PDF of the current content is kept.
+    stored = RenderedDocument.objects.get()
+    assert (settings.MEDIA_ROOT / stored.file.name).read_bytes() == after
+    assert [p.name for p in (settings.MEDIA_ROOT / "dokumen" / "sop").iterdir()] == [
+        stored.file.name.rsplit("/", 1)[1]
+    ]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -40,8 +40,10 @@ def stored_pdf_response(name: str, filename: str):
     )
 
 
-def rendered_once(key: str, render: Callable[[], bytes]) -> str:
+def rendered_once(key: str, render: Callable[[], bytes], *, replaces: str = "") -> str:
     """The storage name of the document ``key`` (also its path), rendering it if no one has.
+    A new render deletes the documents whose keys start with ``replaces`` (earlier contents
+    of the same document).
 
     Raises RenderError when the render fails, or when another request's render of the same
     document is still going after the render limit.
@@ -51,7 +53,10 @@ def rendered_once(key: str, render: Callable[[], bytes]) -> str:
     while True:
         document, mine = _claim(key, stale_after=limit + 5)
         if mine:
-            return _render(document, render)
+            name = _render(document, render)
+            if replaces:
+                _forget(RenderedDocument.objects.filter(key__startswith=replaces).exclude(key=key))
+            return name
         if document.rendered_at is not None:  # rendered, and the file is in storage
             return document.file.name
         if time.monotonic() > deadline:
@@ -104,3 +109,10 @@ def _render(document: RenderedDocument, render: Callable[[], bytes]) -> str:
     name = default_storage.save(document.key, ContentFile(content))
     RenderedDocument.objects.filter(pk=document.pk).update(file=name, rendered_at=timezone.now())
     return name
+
+
+def _forget(documents) -> None:
+    for document in documents:
+        # The row first: nobody is sent to a file that is already gone.
+        if RenderedDocument.objects.filter(pk=document.pk).delete()[0] and document.file.name:
+            default_storage.delete(document.file.name)

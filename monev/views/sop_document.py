@@ -21,7 +21,8 @@ def pdf_filename(sop) -> str:
 @require_GET
 def sop_pdf(request, pk: int | None = None):
     """The office's SOP (the one in force without ``pk``), shown inline in the browser.
-    Rendered once per content of the revision: an edit in the admin renders it anew."""
+    Rendered once per content of the revision: an edit in the admin renders it anew (and the
+    PDF of the earlier content goes)."""
     from ..exports.sop_pdf import render_sop_pdf  # weasyprint loads only when a PDF is asked for
 
     sop = permissions.get_sop_for(request, pk)
@@ -29,7 +30,9 @@ def sop_pdf(request, pk: int | None = None):
     digest = content_digest(sop, sop.office, *steps)
     try:
         name = rendered_once(
-            f"dokumen/sop/{sop.pk}-{digest}.pdf", lambda: render_with_limit(render_sop_pdf, sop)
+            f"dokumen/sop/{sop.pk}-{digest}.pdf",
+            lambda: render_with_limit(render_sop_pdf, sop),
+            replaces=f"dokumen/sop/{sop.pk}-",
         )
     except RenderError as error:
         messages.error(request, str(error))
