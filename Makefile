@@ -50,6 +50,10 @@ run: demo
 	@echo "Pengguna demo: camat, sekretaris, kasubag, kasi_pemerintahan, kasi_trantibum,"
 	@echo "  kasi_pmn, kasi_kesos, kasi_pelayanan, admin  —  kata sandi: $(DEMO_PASSWORD)"
 	@echo ""
+	@# The task worker (year ZIPs, e-mail) runs beside the web server, in a process group of its
+	@# own (its autoreloader has a child), and the whole group stops when runserver exits.
+	DEBUG=1 setsid $(PY) manage.py run_worker & worker=$$!; \
+	trap 'kill -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: install-dev

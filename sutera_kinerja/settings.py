@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "monev",
 ]
 
@@ -157,6 +159,8 @@ STORAGES = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Without collectstatic (development and tests) whitenoise serves from the finders.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# Uploaded evidence, archives, year ZIPs and rendered documents. With several app servers and
+# workers, point MEDIA_ROOT at one shared volume (NFS, ...) that all of them mount (README).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -230,6 +234,22 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sutera Kinerja <noreply@localhost>")
 # Links in e-mails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# The task queue (Django's tasks framework, django-tasks backport): jobs are rows of the same
+# database, run by `manage.py run_worker`. Tests run them at once unless a test asks for the
+# database backend and a real worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+if TESTING:
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# A worker writes its heartbeat this often; a job whose worker has been silent for
+# WORKER_DEAD_AFTER_SECONDS is handed to another worker (at most TASK_MAX_ATTEMPTS runs).
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_DEAD_AFTER_SECONDS = float(os.environ.get("WORKER_DEAD_AFTER_SECONDS", "60"))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
+# Year ZIPs are deleted this many hours after they were asked for (when a new one is asked
+# for, and by every worker every 15 minutes); finished job rows after this many days.
+YEAR_EXPORT_KEEP_HOURS = float(os.environ.get("YEAR_EXPORT_KEEP_HOURS", "24"))
+TASK_RESULTS_KEEP_DAYS = float(os.environ.get("TASK_RESULTS_KEEP_DAYS", "7"))
 
 # Scale-out: with REDIS_URL set, the cache and the sessions live in Redis, so every app server
 # behind the proxy can serve every logged-in user (the servers keep no state of their own).

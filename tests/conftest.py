@@ -3,11 +3,13 @@ second office to prove isolation. Factories state only what a test needs."""
 
 import datetime
 import itertools
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
 
 from monev.models import Office, Report, Role, Section, SectionSubmission, Sop, Staff
 from monev.worktime import JAKARTA
@@ -28,6 +30,12 @@ ROLE_USERS = {
     "admin": (Role.ADMIN, None),
 }
 KASI = [name for name, (role, _) in ROLE_USERS.items() if role == Role.KEPALA_SEKSI]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Files the app stores (rendered documents, ZIPs, uploads) go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media-auto"
 
 
 @pytest.fixture(autouse=True)
@@ -122,6 +130,32 @@ def other_office(sutera) -> Office:
     for role in Role.values:
         make_staff(office, role, section if role == Role.KEPALA_SEKSI else None)
     return office
+
+
+def at_once(users: dict, names, send) -> list:
+    """Each named user's own client calls send(client) at the same moment, each in a thread
+    of its own (a transactional test: each thread has its own connection); the answers come
+    back in the order of the names."""
+    start = threading.Barrier(len(names))
+    answers = [None] * len(names)
+
+    def run(index: int, name: str) -> None:
+        from django.test import Client
+
+        client = Client()
+        client.force_login(users[name])
+        start.wait()
+        try:
+            answers[index] = send(client)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(names)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return answers
 
 
 @pytest.fixture

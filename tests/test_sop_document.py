@@ -214,8 +214,8 @@ def test_an_office_user_gets_the_pdf_inline(sop):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'inline; filename="sop-700-24.a-STR-CS-2025.pdf"'
-    assert response.content.startswith(b"%PDF-")
-    assert current.status_code == 200 and current.content.startswith(b"%PDF-")
+    assert response.getvalue().startswith(b"%PDF-")
+    assert current.status_code == 200 and current.getvalue().startswith(b"%PDF-")
 
 
 @pytest.mark.urls(__name__)

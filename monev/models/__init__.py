@@ -6,6 +6,7 @@ from .documents import (
     Comment,
     DraftVersion,
     ExportStatus,
+    RenderedDocument,
     SectionAnalysis,
     YearExport,
 )
@@ -28,6 +29,7 @@ from .indicators import (
 )
 from .notifications import Notification, NotificationKind
 from .office import Office, OfficeHoliday, Role, Section, Staff, nip_validator
+from .queue import WorkerHeartbeat
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
 from .sop import Sop, SopStep, StepKind, TimeUnit
 
@@ -39,6 +41,7 @@ __all__ = [
     "Comment",
     "DraftVersion",
     "ExportStatus",
+    "RenderedDocument",
     "SectionAnalysis",
     "YearExport",
     "Activity",
@@ -71,4 +74,5 @@ __all__ = [
     "StepLog",
     "TimeUnit",
     "nip_validator",
+    "WorkerHeartbeat",
 ]

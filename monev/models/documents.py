@@ -119,7 +119,8 @@ class ExportStatus(models.TextChoices):
 
 
 class YearExport(models.Model):
-    """A ZIP of a whole year's archive, built in the background while the page stays usable."""
+    """A ZIP of a whole year's archive, built by the task worker while the page stays usable.
+    The row is the job's progress; one export per office and year is active at a time."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("tahun"))
@@ -134,11 +135,22 @@ class YearExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The queued job (django-tasks result id) that builds the ZIP.
+    task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("ekspor arsip tahunan")
         verbose_name_plural = _("ekspor arsip tahunan")
         ordering = ["-requested_at"]
+        constraints = [
+            # A second request while a ZIP is being built joins it instead of starting another.
+            models.UniqueConstraint(
+                fields=["office", "year"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="one_active_year_export",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.office} {self.year} ({self.get_status_display()})"
@@ -146,3 +158,21 @@ class YearExport(models.Model):
     @property
     def percent(self) -> int:
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class RenderedDocument(models.Model):
+    """A PDF rendered once from content that no longer changes (a draft version, one content
+    of an SOP revision), kept in storage for every later request. The row is also the lock
+    that lets concurrent first requests render it only once."""
+
+    key = models.CharField(max_length=200, unique=True)
+    file = models.FileField(upload_to="dokumen/", max_length=200, blank=True)
+    claimed_at = models.DateTimeField()
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dokumen terender")
+        verbose_name_plural = _("dokumen terender")
+
+    def __str__(self) -> str:
+        return self.key

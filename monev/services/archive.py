@@ -1,15 +1,12 @@
 """Step 13: freeze the approved document (PDF/A-3b with the E.81 workbook inside) and the
-workbook itself, each with its SHA-256; check them later; export a year as one ZIP."""
+workbook itself, each with its SHA-256; check them later. The year ZIP: ``year_export``."""
 
 import hashlib
-import io
 import logging
-import threading
-import zipfile
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,12 +15,10 @@ from ..exports.render_limit import RenderError, render_with_limit
 from ..models import (
     ArchivedFile,
     ArchiveKind,
-    ExportStatus,
     LogAction,
     Report,
     Role,
     StepLog,
-    YearExport,
 )
 from ..models.documents import archive_path
 from ..selectors.office_data import quarter_figures
@@ -106,53 +101,3 @@ def archive_verify(record: ArchivedFile) -> bool:
     except FileNotFoundError:
         return False
     return digest.hexdigest() == record.sha256
-
-
-@transaction.atomic
-def year_export_start(*, office, year: int, actor) -> YearExport:
-    """Queue a ZIP of the year's archive; it is built in a background thread."""
-    export = YearExport.objects.create(
-        office=office, year=year, requested_by=actor, requested_at=clock.now()
-    )
-    transaction.on_commit(lambda: _start(export.pk))
-    return export
-
-
-def _start(export_id: int) -> None:
-    threading.Thread(target=year_export_run, args=(export_id,), daemon=True).start()
-
-
-def year_export_run(export_id: int) -> None:
-    """Build the ZIP, counting progress per report so the page can show a bar."""
-    export = YearExport.objects.get(pk=export_id)
-    try:
-        files = list(
-            ArchivedFile.objects.filter(
-                report__office=export.office, report__year=export.year
-            ).select_related("report")
-        )
-        YearExport.objects.filter(pk=export.pk).update(
-            status=ExportStatus.RUNNING, total=len(files)
-        )
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for index, record in enumerate(files, start=1):
-                with default_storage.open(record.file.name, "rb") as handle:
-                    archive.writestr(f"TW{record.report.quarter}/{record.filename}", handle.read())
-                archive.writestr(
-                    f"TW{record.report.quarter}/{record.filename}.sha256",
-                    f"{record.sha256}  {record.filename}\n",
-                )
-                YearExport.objects.filter(pk=export.pk).update(done=index)
-        name = default_storage.save(
-            f"ekspor/arsip-{export.office.code}-{export.year}.zip", ContentFile(buffer.getvalue())
-        )
-        YearExport.objects.filter(pk=export.pk).update(status=ExportStatus.DONE, file=name)
-    except Exception as error:  # the page must learn of any failure, whatever it was
-        logger.exception("year export %s failed", export_id)
-        YearExport.objects.filter(pk=export.pk).update(
-            status=ExportStatus.FAILED, error=str(error)[:500]
-        )
-    finally:
-        # This thread's own connection: close it, or it lingers until garbage collection.
-        connection.close()

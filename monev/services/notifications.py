@@ -1,5 +1,6 @@
 """Tell people when a report reaches their step, and remind them (and the Sekretaris) once a
-working day while a step is past its due time. Runs after commit, never inside a transition."""
+working day while a step is past its due time. Runs after commit, never inside a transition;
+the e-mails go through the task queue (``monev.tasks``)."""
 
 import contextlib
 import logging
@@ -47,21 +48,35 @@ def _link(report: Report) -> str:
 
 
 def _deliver(notification: Notification) -> None:
-    """E-mail a notification; a mail failure is logged, the in-app notice stays."""
-    user = notification.user
-    if not user.email or getattr(_muted, "on", False):
+    """Queue the notification's e-mail: the worker sends it, never the request."""
+    if not notification.user.email or getattr(_muted, "on", False):
         return
+    from ..tasks import send_notification_email
+
+    send_notification_email.enqueue(notification.pk)
+
+
+def email_notification(notification_id: int) -> bool:
+    """The e-mail task: send once (a mail failure is logged, the in-app notice stays)."""
+    notification = (
+        Notification.objects.select_related("user", "report")
+        .filter(pk=notification_id, emailed=False)
+        .first()
+    )
+    if notification is None or not notification.user.email:
+        return False  # already sent by an earlier run of this job, or nobody to send to
     try:
         send_mail(
             subject=notification.message[:120],
             message=f"{notification.message}\n\n{_link(notification.report)}",
             from_email=None,
-            recipient_list=[user.email],
+            recipient_list=[notification.user.email],
         )
     except OSError:
-        logger.exception("mail to %s failed", user.email)
-        return
+        logger.exception("mail to %s failed", notification.user.email)
+        return False
     Notification.objects.filter(pk=notification.pk).update(emailed=True)
+    return True
 
 
 def _load(report_id: int) -> Report:

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import permissions
 from ..models import ArchivedFile, ExportStatus, Quarter, Report, Role, YearExport
-from ..services.archive import archive_verify, year_export_start
+from ..services.archive import archive_verify
+from ..services.year_export import year_export_start
 
 # Column -> ordering; a leading "-" in ?sort= reverses it. Years stay grouped either way.
 ARCHIVE_SORTS = {"laporan": ("year", "quarter"), "diarsipkan": ("year", "archived_at")}
@@ -111,8 +112,14 @@ def archive_export(request, year: int):
     if not Report.objects.filter(office=staff.office, year=year, archived_at__isnull=False):
         messages.error(request, _("Belum ada laporan yang diarsipkan pada tahun ini."))
         return redirect("monev:archive_list")
-    year_export_start(office=staff.office, year=year, actor=request.user)
-    messages.info(request, _("ZIP arsip tahun %(year)s sedang dibuat.") % {"year": year})
+    export, created = year_export_start(office=staff.office, year=year, actor=request.user)
+    if export.status == ExportStatus.DONE and not created:
+        message = _("ZIP arsip tahun %(year)s sudah siap diunduh.")
+    elif created:
+        message = _("ZIP arsip tahun %(year)s sedang dibuat.")
+    else:
+        message = _("ZIP arsip tahun %(year)s sudah sedang dibuat; tunggu hingga selesai.")
+    messages.info(request, message % {"year": year})
     return redirect("monev:archive_list")
 
 

@@ -22,6 +22,7 @@ from ..services.documents import (
     draft_generate,
     drafting_step,
 )
+from ..services.rendered import rendered_once, stored_pdf_response
 from ..workflow import WorkflowError
 
 # Column -> sort key for the indicator tables; rows without a value go last.
@@ -138,15 +139,19 @@ def draft_document(request, pk: int, number: int):
 
 @require_GET
 def draft_pdf(request, pk: int, number: int):
+    """The version's PDF: rendered on the first request, from storage afterwards (a draft
+    version never changes)."""
     from ..exports.pdf import html_to_pdf  # weasyprint loads only when a PDF is asked for
 
     report, _staff, page = _version(request, pk, number)
+    html = page.version.html
     try:
-        pdf = render_with_limit(html_to_pdf, page.version.html)
+        name = rendered_once(
+            f"dokumen/draf/{report.pk}/v{number}.pdf",
+            lambda: render_with_limit(html_to_pdf, html),
+        )
     except RenderError as error:
         messages.error(request, str(error))
         return redirect("monev:draft_version", pk=report.pk, number=number)
-    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"draf-monev-{report.year}-tw{report.quarter}-v{number}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return stored_pdf_response(name, filename)

@@ -3,12 +3,12 @@
 import re
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from .. import permissions
 from ..exports.render_limit import RenderError, render_with_limit
+from ..services.rendered import content_digest, rendered_once, stored_pdf_response
 
 
 def pdf_filename(sop) -> str:
@@ -20,15 +20,21 @@ def pdf_filename(sop) -> str:
 
 @require_GET
 def sop_pdf(request, pk: int | None = None):
-    """The office's SOP (the one in force without ``pk``), shown inline in the browser."""
+    """The office's SOP (the one in force without ``pk``), shown inline in the browser.
+    Rendered once per content of the revision: an edit in the admin renders it anew (and the
+    PDF of the earlier content goes)."""
     from ..exports.sop_pdf import render_sop_pdf  # weasyprint loads only when a PDF is asked for
 
     sop = permissions.get_sop_for(request, pk)
+    steps = list(sop.steps.all())
+    digest = content_digest(sop, sop.office, *steps)
     try:
-        pdf = render_with_limit(render_sop_pdf, sop)
+        name = rendered_once(
+            f"dokumen/sop/{sop.pk}-{digest}.pdf",
+            lambda: render_with_limit(render_sop_pdf, sop),
+            replaces=f"dokumen/sop/{sop.pk}-",
+        )
     except RenderError as error:
         messages.error(request, str(error))
         return redirect(sop)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{pdf_filename(sop)}"'
-    return response
+    return stored_pdf_response(name, pdf_filename(sop))
