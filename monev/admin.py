@@ -19,6 +19,8 @@ from .models import (
     SopStep,
     Staff,
     StepLog,
+    WorkDay,
+    WorkSchedule,
 )
 
 
@@ -37,6 +39,22 @@ class OfficeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "regency", "head_title"]
     search_fields = ["name", "code"]
     inlines = [SectionInline, HolidayInline]
+
+
+class WorkDayInline(admin.TabularInline):
+    model = WorkDay
+    extra = 0
+    max_num = 7
+
+
+@admin.register(WorkSchedule)
+class WorkScheduleAdmin(admin.ModelAdmin):
+    """Regular hours and dated periods (Ramadan, a circular). Logged durations keep the hours
+    they were measured under; new due times and durations follow the change at once."""
+
+    list_display = ["name", "office", "first_day", "last_day", "basis"]
+    list_filter = ["office"]
+    inlines = [WorkDayInline]
 
 
 @admin.register(Section)

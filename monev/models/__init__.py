@@ -27,11 +27,24 @@ from .indicators import (
     SheetKind,
 )
 from .notifications import Notification, NotificationKind
-from .office import Office, OfficeHoliday, Role, Section, Staff, nip_validator
+from .office import (
+    Office,
+    OfficeHoliday,
+    Role,
+    Section,
+    Staff,
+    Weekday,
+    WorkDay,
+    WorkSchedule,
+    nip_validator,
+)
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
 from .sop import Sop, SopStep, StepKind, TimeUnit
 
 __all__ = [
+    "Weekday",
+    "WorkDay",
+    "WorkSchedule",
     "Notification",
     "NotificationKind",
     "ArchiveKind",

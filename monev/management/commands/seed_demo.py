@@ -20,6 +20,7 @@ from ._demo_data import DemoData
 
 FIXTURES = [
     "office_sutera",
+    "work_schedules",  # Mon-Thu and Friday hours with breaks, Ramadan periods
     "sop_pengukuran_kinerja",
     "demo_users",
     "rating_bands",
