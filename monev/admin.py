@@ -22,6 +22,7 @@ from .models import (
     WorkDay,
     WorkSchedule,
 )
+from .services.sop_revisions import copy_revision
 
 
 class SectionInline(admin.TabularInline):
@@ -138,21 +139,7 @@ class SopAdmin(admin.ModelAdmin):
         created = 0
         with transaction.atomic():
             for sop in queryset.prefetch_related("steps"):
-                steps = list(sop.steps.all())
-                latest = (
-                    Sop.objects.filter(office=sop.office, number=sop.number)
-                    .order_by("-revision")
-                    .values_list("revision", flat=True)
-                    .first()
-                )
-                sop.pk = None
-                sop.revision = latest + 1
-                sop.revised_on = None
-                sop.save()
-                for step in steps:
-                    step.pk = None
-                    step.sop = sop
-                SopStep.objects.bulk_create(steps)
+                copy_revision(sop)
                 created += 1
         self.message_user(
             request,

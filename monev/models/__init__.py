@@ -40,8 +40,13 @@ from .office import (
 )
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
 from .sop import Sop, SopStep, StepKind, TimeUnit
+from .sop_review import Half, SopEvaluation, SopMonitoring, SopMonitoringRow
 
 __all__ = [
+    "Half",
+    "SopEvaluation",
+    "SopMonitoring",
+    "SopMonitoringRow",
     "Weekday",
     "WorkDay",
     "WorkSchedule",
