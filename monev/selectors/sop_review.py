@@ -39,7 +39,7 @@ SLOWEST_MAX = 2.0  # the slowest completion, in standard times
 REPEATS_MAX = 1  # drafts sent back to the step plus section data reopened at it
 
 # Standard-time proposal: with enough samples, when most of them are far from the standard.
-PROPOSAL_MIN_SAMPLES = 4
+PROPOSAL_MIN_SAMPLES = 3  # of a year's four quarterly cycles
 FAR_UNDER = 0.5  # a sample under half the standard is far under it
 FAR_OVER = 1.5
 MOST = 0.5  # "most" = more than half of the samples
@@ -134,7 +134,10 @@ class StepEvidence:
     def proposed_note(self) -> str:
         if not self.durations.count:
             return _("Langkah ini tidak dilaksanakan pada periode ini.")
-        return "; ".join(text for _passed, text in self.findings()) + "."
+        found = self.findings()
+        # The tests that failed say why; a step that passed them all gets its first figure.
+        failed = [text for passed, text in found if not passed]
+        return "; ".join(failed or [text for _passed, text in found[:1]]) + "."
 
     def proposed_action(self) -> str:
         failed = [passed for passed, _text in self.findings() if not passed]
@@ -326,6 +329,15 @@ class MonitoringPage:
     @property
     def half_label(self) -> str:
         return str(Half(self.half).label)
+
+    @property
+    def not_ok(self) -> list[int]:
+        """Numbers of the steps judged (or proposed) not to run well."""
+        return [line.evidence.number for line in self.lines if line.is_ok is False]
+
+    @property
+    def measured(self) -> bool:
+        return any(line.evidence.durations.count for line in self.lines)
 
 
 def monitoring_page(office: Office, year: int, half: int) -> MonitoringPage:

@@ -237,7 +237,8 @@ def sop_evaluation_latest(request):
         year = int(request.GET.get("tahun", ""))
         _check_period(year)
     except (ValueError, Http404):
-        year = clock.now().astimezone(JAKARTA).year - 1
+        # The year of the last half-year that has ended: its monitoring is the evidence.
+        year, _half = sop_review.last_half(clock.now().astimezone(JAKARTA).date())
     return redirect("monev:sop_evaluation", year=year)
 
 
