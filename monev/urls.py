@@ -80,6 +80,7 @@ urlpatterns = [
     path("sop/<int:pk>/pdf/", views.sop_pdf, name="sop_pdf"),
     path("sop/waktu/", views.sop_timing, name="sop_timing"),
     path("sop/waktu/xlsx/", views.sop_timing_xlsx, name="sop_timing_xlsx"),
+    path("sop/waktu/langkah/<int:number>/", views.sop_timing_step, name="sop_timing_step"),
     path("sop/<int:pk>/", views.sop_detail, name="sop_detail"),
     path("sop/monitoring/", views.sop_monitoring_latest, name="sop_monitoring_latest"),
     path("sop/monitoring/<int:year>/<int:half>/", views.sop_monitoring, name="sop_monitoring"),

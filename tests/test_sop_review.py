@@ -325,3 +325,23 @@ def test_evaluation_answers_with_the_evidence(history, users, client_for):
     assert Sop.objects.filter(office=history, is_active=False, revision=1).exists()
     assert "Draf revisi 1 sudah dibuat" in client.get(url).content.decode()
     assert client_for("kasubag").post(url, data).status_code == 403
+
+
+def test_waktu_sop_explains_a_figure_with_its_reports_and_logs(history, client_for):
+    client = client_for("kasubag")
+    timing = client.get(reverse("monev:sop_timing"), {"year": 2025}).content.decode()
+    link = reverse("monev:sop_timing_step", args=[10]) + "?year=2025"
+    assert link in timing.replace("&amp;", "&")
+    response = client.get(reverse("monev:sop_timing_step", args=[10]), {"year": 2025})
+    sources = response.context["sources"]
+    # Six samples: once per cycle, twice more after the returns of August and November.
+    assert [log.action for log in sources.logs].count(LogAction.COMPLETE) == 6
+    assert response.context["row"].durations.count == len(sources.logs) == 6
+    page = response.content.decode()
+    for report in history.reports.all():
+        assert reverse("monev:report_detail", args=[report.pk]) in page
+    assert page.count("<td>2 hari 3 jam</td>") == 6  # 2.4 days of 8.5 h, as logged
+    one_quarter = client.get(
+        reverse("monev:sop_timing_step", args=[10]), {"year": 2025, "quarter": 3}
+    )
+    assert len(one_quarter.context["sources"].logs) == 2

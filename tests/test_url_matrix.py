@@ -68,6 +68,7 @@ PAGES = {
     "sop_pdf": OFFICE,
     "sop_timing": TIMING | {"other_office"},
     "sop_timing_xlsx": TIMING | {"other_office"},
+    "sop_timing_step": TIMING | {"other_office"},
     # Each office's own SOP monitoring and evaluation (Waktu SOP's readers; the penilai edits).
     "sop_monitoring": TIMING | {"other_office"},
     "sop_monitoring_pdf": TIMING | {"other_office"},
@@ -179,6 +180,7 @@ def url_for(name: str, world) -> str:
         "evidence_remove": [world["evidence"].pk],
         "sop_detail": [report.sop_id],
         "sop_pdf": [report.sop_id],
+        "sop_timing_step": [3],
         "sop_monitoring": [2025, 1],
         "sop_monitoring_pdf": [2025, 1],
         "sop_monitoring_xlsx": [2025, 1],

@@ -41,6 +41,7 @@ from .sop_review import (
     sop_monitoring_xlsx,
 )
 from .timing import sop_timing, sop_timing_xlsx
+from .timing_sources import sop_timing_step
 
 __all__ = [
     "dashboard",
@@ -55,6 +56,7 @@ __all__ = [
     "sop_monitoring_xlsx",
     "sop_timing",
     "sop_timing_xlsx",
+    "sop_timing_step",
     "notification_list",
     "archive_list",
     "archive_export_status",
