@@ -46,6 +46,7 @@ class WorkDayInline(admin.TabularInline):
     model = WorkDay
     extra = 0
     max_num = 7
+    verbose_name_plural = _("hari kerja (hari yang tidak dicantumkan adalah hari libur)")
 
 
 @admin.register(WorkSchedule)

@@ -239,6 +239,9 @@ def test_override_sign_off_and_freeze(history, users, client_for):
     assert not SopMonitoring.objects.filter(signed_at__isnull=False).exists()
 
     data["ok-13"] = "1"
+    with clock.frozen_at(datetime.datetime(2025, 12, 31, 15, 0, tzinfo=JAKARTA)):
+        early = client.post(url, data)
+    assert "belum berakhir" in early.content.decode() and early.status_code == 200
     signed_at = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=JAKARTA)
     with clock.frozen_at(signed_at):
         assert client.post(url, data).status_code == 302

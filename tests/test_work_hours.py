@@ -199,3 +199,37 @@ def test_the_admin_edits_hours_with_their_weekdays(hours, client):
     assert response.status_code == 200
     assert b"12:00-13:00" in response.content
     assert client.get(reverse("admin:monev_workschedule_changelist")).status_code == 200
+
+
+def test_the_admin_adds_a_ramadan_period_and_refuses_a_bad_break(hours, client):
+    from .conftest import make_user
+
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    url = reverse("admin:monev_workschedule_add")
+    form = {
+        "office": "",
+        "name": "Ramadan 1448 H",
+        "first_day": "2027-02-08",
+        "last_day": "2027-03-09",
+        "basis": "SE jam kerja Ramadan",
+        "days-TOTAL_FORMS": "1",
+        "days-INITIAL_FORMS": "0",
+        "days-MIN_NUM_FORMS": "0",
+        "days-MAX_NUM_FORMS": "7",
+        "days-0-weekday": "0",
+        "days-0-start": "08:00",
+        "days-0-end": "15:00",
+        "days-0-breaks": "12:00-11:00",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200 and "Tulis istirahat seperti" in response.content.decode()
+    assert not WorkSchedule.objects.filter(name="Ramadan 1448 H").exists()
+    form["days-0-breaks"] = "12:00-12:30"
+    assert client.post(url, form).status_code == 302
+    calendar = office_calendar(Office.objects.get(pk=hours.pk))
+    monday = datetime.date(2027, 2, 8)
+    assert calendar.hours_on(monday) == (
+        (datetime.time(8), datetime.time(12)),
+        (datetime.time(12, 30), datetime.time(15)),
+    )
+    assert calendar.hours_on(datetime.date(2027, 2, 9)) == ()  # Tuesday not listed: closed

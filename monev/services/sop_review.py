@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .. import clock, permissions, workflow
@@ -52,6 +53,12 @@ def save_monitoring(
     undecided = [n for n in _numbers(sop) if n not in decisions or decisions[n].is_ok is None]
     if sign and undecided:
         raise WorkflowError(_("Tentukan penilaian setiap langkah sebelum memaraf."))
+    if sign and clock.now() < end:
+        # Signing freezes the evidence: a half-year still under way would be frozen half-told.
+        raise WorkflowError(
+            _("Semester ini belum berakhir; monitoring dapat diparaf mulai %(day)s.")
+            % {"day": formats.date_format(end.date(), "j F Y")}
+        )
     evidence = sop_review.step_evidence(office, sop, start, end)
     with transaction.atomic():
         monitoring, _created = SopMonitoring.objects.select_for_update().get_or_create(
