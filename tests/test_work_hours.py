@@ -3,13 +3,15 @@ for one office or the whole installation; every due time and duration follows th
 durations never change."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
 from monev import clock, services
-from monev.models import Office, Report, StepLog, WorkDay, WorkSchedule
+from monev.models import Notification, Office, Report, StepLog, WorkDay, WorkSchedule
 from monev.selectors import office_calendar
 from monev.selectors.reports import step_status
 from monev.worktime import JAKARTA, WorkCalendar, day_hours, standard_seconds
@@ -72,6 +74,17 @@ def test_a_three_hour_step_started_monday_at_eleven_is_due_at_three(hours, users
         assert not status.overdue
     with clock.frozen_at(wib(2025, 8, 4, 15, 1)):
         assert status.overdue
+
+
+def test_reminders_wait_for_the_due_time_after_the_break(hours, users):
+    # "3 jam" from Monday 11:00: with the 12:00-13:00 break it is due at 15:00, not 14:00.
+    make_report(hours, step=6, started=wib(2025, 8, 4, 11, 0))
+    with clock.frozen_at(wib(2025, 8, 4, 14, 30)):
+        call_command("send_reminders", stdout=io.StringIO())
+    assert not Notification.objects.filter(kind="overdue").exists()
+    with clock.frozen_at(wib(2025, 8, 4, 15, 30)):
+        call_command("send_reminders", stdout=io.StringIO())
+    assert Notification.objects.filter(kind="overdue").exists()
 
 
 def test_friday_prayer_break_is_not_counted(hours):
