@@ -19,7 +19,10 @@ from .models import (
     SopStep,
     Staff,
     StepLog,
+    WorkDay,
+    WorkSchedule,
 )
+from .services.sop_revisions import copy_revision
 
 
 class SectionInline(admin.TabularInline):
@@ -37,6 +40,23 @@ class OfficeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "regency", "head_title"]
     search_fields = ["name", "code"]
     inlines = [SectionInline, HolidayInline]
+
+
+class WorkDayInline(admin.TabularInline):
+    model = WorkDay
+    extra = 0
+    max_num = 7
+    verbose_name_plural = _("hari kerja (hari yang tidak dicantumkan adalah hari libur)")
+
+
+@admin.register(WorkSchedule)
+class WorkScheduleAdmin(admin.ModelAdmin):
+    """Regular hours and dated periods (Ramadan, a circular). Logged durations keep the hours
+    they were measured under; new due times and durations follow the change at once."""
+
+    list_display = ["name", "office", "first_day", "last_day", "basis"]
+    list_filter = ["office"]
+    inlines = [WorkDayInline]
 
 
 @admin.register(Section)
@@ -120,21 +140,7 @@ class SopAdmin(admin.ModelAdmin):
         created = 0
         with transaction.atomic():
             for sop in queryset.prefetch_related("steps"):
-                steps = list(sop.steps.all())
-                latest = (
-                    Sop.objects.filter(office=sop.office, number=sop.number)
-                    .order_by("-revision")
-                    .values_list("revision", flat=True)
-                    .first()
-                )
-                sop.pk = None
-                sop.revision = latest + 1
-                sop.revised_on = None
-                sop.save()
-                for step in steps:
-                    step.pk = None
-                    step.sop = sop
-                SopStep.objects.bulk_create(steps)
+                copy_revision(sop)
                 created += 1
         self.message_user(
             request,

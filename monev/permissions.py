@@ -72,3 +72,11 @@ def get_evidence_for(request, pk: int) -> Evidence:
     if staff.role == Role.KEPALA_SEKSI and staff.section_id != section_id:
         raise PermissionDenied(_("Bukti dukung ini milik seksi lain."))
     return evidence
+
+
+def may_review_sop(staff: Staff | None, sop: Sop) -> bool:
+    """The SOP's penilai (its ``reviewer_role``, in its office) fills and signs its monitoring
+    and evaluation."""
+    if staff is None or staff.office_id != sop.office_id:
+        return False
+    return staff.role == sop.reviewer_role

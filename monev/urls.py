@@ -80,5 +80,25 @@ urlpatterns = [
     path("sop/<int:pk>/pdf/", views.sop_pdf, name="sop_pdf"),
     path("sop/waktu/", views.sop_timing, name="sop_timing"),
     path("sop/waktu/xlsx/", views.sop_timing_xlsx, name="sop_timing_xlsx"),
+    path("sop/waktu/langkah/<int:number>/", views.sop_timing_step, name="sop_timing_step"),
     path("sop/<int:pk>/", views.sop_detail, name="sop_detail"),
+    path("sop/monitoring/", views.sop_monitoring_latest, name="sop_monitoring_latest"),
+    path("sop/monitoring/<int:year>/<int:half>/", views.sop_monitoring, name="sop_monitoring"),
+    path(
+        "sop/monitoring/<int:year>/<int:half>/pdf/",
+        views.sop_monitoring_pdf,
+        name="sop_monitoring_pdf",
+    ),
+    path(
+        "sop/monitoring/<int:year>/<int:half>/xlsx/",
+        views.sop_monitoring_xlsx,
+        name="sop_monitoring_xlsx",
+    ),
+    path("sop/evaluasi/", views.sop_evaluation_latest, name="sop_evaluation_latest"),
+    path("sop/evaluasi/<int:year>/", views.sop_evaluation, name="sop_evaluation"),
+    path(
+        "sop/evaluasi/<int:year>/revisi/",
+        views.sop_evaluation_revision,
+        name="sop_evaluation_revision",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Working-time arithmetic for the office calendar (Asia/Jakarta, Mon-Fri office hours).
+"""Working-time arithmetic for the office calendar (Asia/Jakarta office hours with breaks).
 
 Pure Python: no models, no database. Holidays come from the ``holidays`` package
 (public holidays plus cuti bersama) and from the office's own extra holidays.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -41,45 +42,106 @@ def _to_jakarta(moment: datetime) -> datetime:
     return moment.astimezone(JAKARTA)
 
 
+# One day's opening hours as (opens, closes) pairs in order; breaks are the gaps between them.
+DayHours = tuple[tuple[time, time], ...]
+# Opening hours of Monday (index 0) to Sunday; a closed weekday has no pairs.
+Week = tuple[DayHours, ...]
+
+
+def day_hours(start: time, end: time, breaks: Iterable[tuple[time, time]] = ()) -> DayHours:
+    """The open intervals of a day from its start, end and breaks (each inside start-end)."""
+    if end <= start:
+        raise ValueError("end must be after start")
+    hours = []
+    cursor = start
+    for pause_start, pause_end in sorted(breaks):
+        if not start < pause_start < pause_end < end or pause_start < cursor:
+            raise ValueError("breaks must lie inside the day and not overlap")
+        hours.append((cursor, pause_start))
+        cursor = pause_end
+    hours.append((cursor, end))
+    return tuple(hours)
+
+
+def _seconds(hours: DayHours) -> int:
+    return sum(
+        (datetime.combine(date.min, close) - datetime.combine(date.min, open_)) // _ONE_SECOND
+        for open_, close in hours
+    )
+
+
+@dataclass(frozen=True)
+class SchedulePeriod:
+    """Hours kept from ``first_day`` to ``last_day`` inclusive instead of the regular week
+    (Ramadan, or any circular)."""
+
+    first_day: date
+    last_day: date
+    week: Week
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Office hours plus the days on which the office is closed."""
+    """Office hours per weekday with their breaks, dated periods with other hours, and the
+    days on which the office is closed.
+
+    Without ``week`` the office is open Monday to Friday from ``day_start`` to ``day_end``.
+    """
 
     day_start: time = time(7, 30)
     day_end: time = time(16, 0)
     extra_holidays: frozenset[date] = frozenset()
+    week: Week | None = None
+    periods: tuple[SchedulePeriod, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.day_end <= self.day_start:
-            raise ValueError("day_end must be after day_start")
-        # Accept any iterable of dates but keep the dataclass hashable.
+        if self.week is None:
+            if self.day_end <= self.day_start:
+                raise ValueError("day_end must be after day_start")
+            weekday = ((self.day_start, self.day_end),)
+            object.__setattr__(self, "week", (weekday,) * 5 + ((),) * 2)
+        if len(self.week) != 7 or not any(self.week):
+            raise ValueError("week must hold seven days, at least one of them open")
+        # Accept any iterables but keep the dataclass hashable.
         object.__setattr__(self, "extra_holidays", frozenset(self.extra_holidays))
+        object.__setattr__(self, "periods", tuple(self.periods))
 
-    @property
+    @functools.cached_property
+    def week_seconds(self) -> int:
+        """Working seconds of a regular week."""
+        return sum(_seconds(hours) for hours in self.week)
+
+    @functools.cached_property
     def day_seconds(self) -> int:
-        """Length of one working day in seconds."""
-        start = datetime.combine(date.min, self.day_start)
-        end = datetime.combine(date.min, self.day_end)
-        return (end - start) // _ONE_SECOND
+        """Length of an average regular working day in seconds: a standard of "1 hari"."""
+        return self.week_seconds // sum(1 for hours in self.week if hours)
 
-    def is_working_day(self, day: date) -> bool:
-        """True on Mon-Fri that are neither national nor office holidays."""
+    def hours_on(self, day: date) -> DayHours:
+        """The day's open intervals: none on holidays, a dated period's hours within it."""
         if isinstance(day, datetime):
             # A datetime never equals a date key, so holidays would be missed.
             day = _to_jakarta(day).date()
-        return (
-            day.weekday() < 5
-            and day not in national_holidays(day.year)
-            and day not in self.extra_holidays
-        )
+        if day in self.extra_holidays or day in national_holidays(day.year):
+            return ()
+        for period in self.periods:
+            if period.first_day <= day <= period.last_day:
+                return period.week[day.weekday()]
+        return self.week[day.weekday()]
 
-    def _bounds(self, day: date) -> tuple[datetime, datetime]:
+    def is_working_day(self, day: date) -> bool:
+        """True on days the office opens: not a holiday, and with hours on that weekday."""
+        return bool(self.hours_on(day))
+
+    def _bounds(self, day: date) -> list[tuple[datetime, datetime]]:
         # Jakarta has had a fixed UTC+7 offset since 1964, so wall-clock
         # differences within this zone equal elapsed time.
-        return (
-            datetime.combine(day, self.day_start, tzinfo=JAKARTA),
-            datetime.combine(day, self.day_end, tzinfo=JAKARTA),
-        )
+        return [
+            (
+                datetime.combine(day, open_, tzinfo=JAKARTA),
+                datetime.combine(day, close, tzinfo=JAKARTA),
+            )
+            for open_, close in self.hours_on(day)
+        ]
 
     def working_seconds(self, start: datetime, end: datetime) -> int:
         """Seconds of working time between two aware datetimes; 0 if ``end <= start``."""
@@ -91,8 +153,7 @@ class WorkCalendar:
         day = start.date()
         last = end.date()
         while day <= last:
-            if self.is_working_day(day):
-                open_at, close_at = self._bounds(day)
+            for open_at, close_at in self._bounds(day):
                 lo = max(start, open_at)
                 hi = min(end, close_at)
                 if hi > lo:
@@ -101,34 +162,28 @@ class WorkCalendar:
         # Sum first, truncate once, so sub-second parts of both ends are not lost per day.
         return total // _ONE_SECOND
 
-    def _next_open(self, day: date) -> datetime:
-        day += _ONE_DAY
-        while not self.is_working_day(day):
-            day += _ONE_DAY
-        return self._bounds(day)[0]
-
     def add_working_seconds(self, start: datetime, seconds: int) -> datetime:
         """Instant (Asia/Jakarta) at which ``seconds`` of working time after ``start`` elapsed.
 
-        Outside office hours counting begins at the next working-day start. A result
-        falling exactly at closing time stays on that day instead of the next morning.
+        Outside office hours counting begins at the next opening. A result falling exactly at
+        closing time (or at the start of a break) stays there instead of the next opening.
         """
         if seconds < 0:
             raise ValueError("seconds must not be negative")
         cursor = _to_jakarta(start)
         remaining = timedelta(seconds=seconds)
+        day = cursor.date()
         while True:
-            day = cursor.date()
-            open_at, close_at = self._bounds(day)
-            if not self.is_working_day(day) or cursor >= close_at:
-                cursor = self._next_open(day)
-                continue
-            cursor = max(cursor, open_at)
-            available = close_at - cursor
-            if remaining <= available:
-                return cursor + remaining
-            remaining -= available
-            cursor = self._next_open(day)
+            for open_at, close_at in self._bounds(day):
+                if cursor >= close_at:
+                    continue
+                cursor = max(cursor, open_at)
+                available = close_at - cursor
+                if remaining <= available:
+                    return cursor + remaining
+                remaining -= available
+                cursor = close_at
+            day += _ONE_DAY
 
 
 # Unit code -> display label; a mapping is directly usable as Django field choices.
@@ -151,7 +206,7 @@ def standard_seconds(amount: int, unit: str, calendar: WorkCalendar) -> int:
     if unit == "hari":
         return amount * calendar.day_seconds
     if unit == "minggu":
-        return amount * 5 * calendar.day_seconds
+        return amount * calendar.week_seconds
     raise ValueError(f"unknown unit: {unit!r}")
 
 

@@ -68,9 +68,17 @@ PAGES = {
     "sop_pdf": OFFICE,
     "sop_timing": TIMING | {"other_office"},
     "sop_timing_xlsx": TIMING | {"other_office"},
+    "sop_timing_step": TIMING | {"other_office"},
+    # Each office's own SOP monitoring and evaluation (Waktu SOP's readers; the penilai edits).
+    "sop_monitoring": TIMING | {"other_office"},
+    "sop_monitoring_pdf": TIMING | {"other_office"},
+    "sop_monitoring_xlsx": TIMING | {"other_office"},
+    "sop_evaluation": TIMING | {"other_office"},
 }
 # Redirects by role: the Camat to the Dasbor, everyone else to Tugas Saya.
 REDIRECTS = {"home"}
+# Period choosers: redirect to the chosen period's page, for those who may see it.
+PERIOD_REDIRECTS = {"sop_monitoring_latest": TIMING, "sop_evaluation_latest": TIMING}
 # POST actions: url name -> who may act (others logged in get 403).
 ACTIONS = {
     "report_complete": {"kasubag"},
@@ -85,6 +93,7 @@ ACTIONS = {
     "archive_check": ARCHIVE,
     "archive_export": ARCHIVE | {"other_office"},  # their own office's year
     "evidence_remove": {"kasi_pemerintahan"},
+    "sop_evaluation_revision": {"sekretaris"},  # the SOP's penilai ("nothing to propose" here)
 }
 # Year exports are looked up within the user's own office: another office's id is unknown.
 NOT_FOUND_FOR_OUTSIDERS = {"archive_export_status", "archive_export_download"}
@@ -171,6 +180,12 @@ def url_for(name: str, world) -> str:
         "evidence_remove": [world["evidence"].pk],
         "sop_detail": [report.sop_id],
         "sop_pdf": [report.sop_id],
+        "sop_timing_step": [3],
+        "sop_monitoring": [2025, 1],
+        "sop_monitoring_pdf": [2025, 1],
+        "sop_monitoring_xlsx": [2025, 1],
+        "sop_evaluation": [2025],
+        "sop_evaluation_revision": [2025],
     }.get(name, [])
     return reverse(f"monev:{name}", args=args)
 
@@ -198,7 +213,20 @@ def client_of(who: str, users, other_office) -> Client:
 
 def test_every_url_is_in_the_matrix():
     names = {name for name in get_resolver("monev.urls").reverse_dict if isinstance(name, str)}
-    assert names - set(PAGES) - set(ACTIONS) - REDIRECTS == set()
+    assert names - set(PAGES) - set(ACTIONS) - REDIRECTS - set(PERIOD_REDIRECTS) == set()
+
+
+@pytest.mark.parametrize("name", sorted(PERIOD_REDIRECTS))
+def test_period_choosers_redirect_those_who_may_see(world, users, other_office, name):
+    for who in WHO:
+        response = client_of(who, users, other_office).get(reverse(f"monev:{name}"))
+        if who == "anonymous":
+            assert response["Location"].startswith(reverse("login"))
+        elif who in PERIOD_REDIRECTS[name] or who == "other_office":
+            assert response.status_code == 302, f"{name} for {who}"
+            assert "/sop/" in response["Location"]
+        else:
+            assert response.status_code == 403, f"{name} for {who}"
 
 
 def test_home_routes_by_role(world, users, other_office):

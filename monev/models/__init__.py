@@ -28,12 +28,30 @@ from .indicators import (
     SheetKind,
 )
 from .notifications import Notification, NotificationKind
-from .office import Office, OfficeHoliday, Role, Section, Staff, nip_validator
+from .office import (
+    Office,
+    OfficeHoliday,
+    Role,
+    Section,
+    Staff,
+    Weekday,
+    WorkDay,
+    WorkSchedule,
+    nip_validator,
+)
 from .queue import WorkerHeartbeat
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
 from .sop import Sop, SopStep, StepKind, TimeUnit
+from .sop_review import Half, SopEvaluation, SopMonitoring, SopMonitoringRow
 
 __all__ = [
+    "Half",
+    "SopEvaluation",
+    "SopMonitoring",
+    "SopMonitoringRow",
+    "Weekday",
+    "WorkDay",
+    "WorkSchedule",
     "Notification",
     "NotificationKind",
     "ArchiveKind",

@@ -1,12 +1,15 @@
 """Offices, their sections and staff."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from ..worktime import DayHours, day_hours
 
 
 class Role(models.TextChoices):
@@ -32,8 +35,8 @@ class Office(models.Model):
     head_title = models.CharField(
         _("jabatan pimpinan"), max_length=120, help_text=_("Misalnya: Camat Sutera")
     )
-    work_day_start = models.TimeField(_("jam kerja mulai"), default=datetime.time(7, 30))
-    work_day_end = models.TimeField(_("jam kerja selesai"), default=datetime.time(16, 0))
+    # Raised whenever the office's hours or holidays change: its cached calendar is keyed on it.
+    calendar_revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("kantor kecamatan")
@@ -42,12 +45,6 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self):
-        if self.work_day_start and self.work_day_end and self.work_day_end <= self.work_day_start:
-            raise ValidationError(
-                {"work_day_end": _("Jam kerja selesai harus setelah jam kerja mulai.")}
-            )
 
 
 class OfficeHoliday(models.Model):
@@ -69,6 +66,130 @@ class OfficeHoliday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d-%m-%Y} {self.name}"
+
+
+class WorkSchedule(models.Model):
+    """Office hours: the regular week (no dates) or a dated period kept instead of it, such as
+    Ramadan hours set by circular. Without an office it holds for every office."""
+
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="schedules",
+        verbose_name=_("kantor"),
+        help_text=_("Kosongkan bila berlaku untuk semua kantor."),
+    )
+    name = models.CharField(
+        _("nama"), max_length=120, help_text=_("Misalnya: Jam kerja biasa, Ramadan 1447 H")
+    )
+    first_day = models.DateField(
+        _("berlaku mulai"),
+        null=True,
+        blank=True,
+        help_text=_("Kosongkan keduanya untuk jam kerja biasa."),
+    )
+    last_day = models.DateField(_("berlaku sampai"), null=True, blank=True)
+    basis = models.CharField(
+        _("dasar"), max_length=200, blank=True, help_text=_("Misalnya: nomor surat edaran")
+    )
+
+    class Meta:
+        verbose_name = _("jam kerja")
+        verbose_name_plural = _("jam kerja")
+        ordering = ["office", "-first_day", "name"]
+
+    def __str__(self) -> str:
+        if self.first_day is None:
+            return self.name
+        return f"{self.name} ({self.first_day:%d-%m-%Y} s.d. {self.last_day:%d-%m-%Y})"
+
+    def clean(self):
+        if (self.first_day is None) != (self.last_day is None):
+            raise ValidationError(
+                _("Isi tanggal mulai dan sampai, atau kosongkan keduanya untuk jam kerja biasa.")
+            )
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _("Tanggal sampai tidak boleh sebelum mulai.")})
+        regular = WorkSchedule.objects.filter(office=self.office, first_day__isnull=True)
+        if self.first_day is None and regular.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                _("Jam kerja biasa untuk cakupan ini sudah ada; ubah yang itu saja.")
+            )
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Senin")
+    TUESDAY = 1, _("Selasa")
+    WEDNESDAY = 2, _("Rabu")
+    THURSDAY = 3, _("Kamis")
+    FRIDAY = 4, _("Jumat")
+    SATURDAY = 5, _("Sabtu")
+    SUNDAY = 6, _("Minggu")
+
+
+_BREAK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+def parse_breaks(text: str) -> list[tuple[datetime.time, datetime.time]]:
+    """Breaks written as "12:00-13:00", several separated by commas; ValueError if malformed."""
+    breaks = []
+    for part in filter(str.strip, text.split(",")):
+        match = _BREAK.match(part)
+        if match is None:
+            raise ValueError(part)
+        h1, m1, h2, m2 = map(int, match.groups())
+        breaks.append((datetime.time(h1, m1), datetime.time(h2, m2)))
+    return breaks
+
+
+class WorkDay(models.Model):
+    """The hours of one weekday in a schedule. A weekday without a row is a day off."""
+
+    schedule = models.ForeignKey(
+        WorkSchedule, on_delete=models.CASCADE, related_name="days", verbose_name=_("jam kerja")
+    )
+    weekday = models.PositiveSmallIntegerField(_("hari"), choices=Weekday.choices)
+    start = models.TimeField(_("mulai"))
+    end = models.TimeField(_("selesai"))
+    breaks = models.CharField(
+        _("istirahat"),
+        max_length=100,
+        blank=True,
+        help_text=_("Misalnya: 12:00-13:00; beberapa istirahat dipisah koma."),
+    )
+
+    class Meta:
+        verbose_name = _("hari kerja")
+        verbose_name_plural = _("hari kerja")
+        ordering = ["schedule", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "weekday"], name="unique_work_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    def hours(self) -> DayHours:
+        return day_hours(self.start, self.end, parse_breaks(self.breaks))
+
+    def clean(self):
+        if self.start is None or self.end is None:
+            return
+        if self.end <= self.start:
+            raise ValidationError({"end": _("Jam selesai harus setelah jam mulai.")})
+        try:
+            self.hours()
+        except ValueError:
+            raise ValidationError(
+                {
+                    "breaks": _(
+                        "Tulis istirahat seperti 12:00-13:00, di dalam jam kerja dan tidak "
+                        "saling tumpang tindih."
+                    )
+                }
+            ) from None
 
 
 class Section(models.Model):

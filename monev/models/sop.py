@@ -31,6 +31,13 @@ class Sop(models.Model):
     is_active = models.BooleanField(
         _("berlaku"), default=True, help_text=_("Laporan baru memakai revisi berlaku terbaru.")
     )
+    reviewer_role = models.CharField(
+        _("penilai monitoring dan evaluasi"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.SEKRETARIS,
+        help_text=_("Peran yang menilai dan memaraf monitoring semesteran dan evaluasi SOP."),
+    )
 
     class Meta:
         verbose_name = _("SOP")

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import caches
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from .. import clock, workflow
 from ..models import (
@@ -18,8 +18,9 @@ from ..models import (
     SopStep,
     Staff,
     StepLog,
+    WorkSchedule,
 )
-from ..worktime import WorkCalendar, standard_seconds
+from ..worktime import SchedulePeriod, WorkCalendar, standard_seconds
 
 STEPS_TIMEOUT = 24 * 3600
 
@@ -36,12 +37,38 @@ def current_sop(office: Office) -> Sop | None:
 
 
 def office_calendar(office: Office) -> WorkCalendar:
+    """The office's hours, dated periods and holidays. Any change to them raises the office's
+    calendar revision (monev.signals), so the copy kept under it is never stale."""
+    key = f"calendar:{office.pk}:{office.calendar_revision}"
+    calendar = caches["pages"].get(key)
+    if calendar is None:
+        calendar = _build_calendar(office)
+        caches["pages"].set(key, calendar, STEPS_TIMEOUT)
+    return calendar
+
+
+def _build_calendar(office: Office) -> WorkCalendar:
     extra = OfficeHoliday.objects.filter(office=office).values_list("date", flat=True)
+    # The office's own schedules before those of the whole installation.
+    schedules = sorted(
+        WorkSchedule.objects.filter(Q(office=office) | Q(office__isnull=True)).prefetch_related(
+            "days"
+        ),
+        key=lambda schedule: schedule.office_id is None,
+    )
+    regular = next((s for s in schedules if s.first_day is None), None)
+    periods = [SchedulePeriod(s.first_day, s.last_day, _week(s)) for s in schedules if s.first_day]
+    week = _week(regular) if regular is not None else None
     return WorkCalendar(
-        day_start=office.work_day_start,
-        day_end=office.work_day_end,
+        week=week if week and any(week) else None,
+        periods=tuple(periods),
         extra_holidays=frozenset(extra),
     )
+
+
+def _week(schedule: WorkSchedule) -> tuple:
+    hours = {day.weekday: day.hours() for day in schedule.days.all()}
+    return tuple(hours.get(weekday, ()) for weekday in range(7))
 
 
 @dataclass

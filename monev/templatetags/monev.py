@@ -1,11 +1,10 @@
-import functools
-
 from django import template
 from django.utils.html import format_html
 
 from ..models import Office, Role
 from ..numbers import format_decimal, format_rupiah
-from ..worktime import WorkCalendar, format_wall, format_working
+from ..selectors.reports import office_calendar
+from ..worktime import format_wall, format_working
 
 register = template.Library()
 
@@ -15,12 +14,7 @@ def working(seconds: int | None, office: Office) -> str:
     """A working-time duration in the office's working days ("1 hari 2 jam")."""
     if seconds is None:
         return ""
-    return format_working(seconds, _day_seconds(office.work_day_start, office.work_day_end))
-
-
-@functools.lru_cache
-def _day_seconds(start, end) -> int:
-    return WorkCalendar(day_start=start, day_end=end).day_seconds
+    return format_working(seconds, office_calendar(office).day_seconds)
 
 
 @register.filter

@@ -31,14 +31,32 @@ from .section_data import (
     section_sheet_upload,
 )
 from .sop_document import sop_pdf
+from .sop_review import (
+    sop_evaluation,
+    sop_evaluation_latest,
+    sop_evaluation_revision,
+    sop_monitoring,
+    sop_monitoring_latest,
+    sop_monitoring_pdf,
+    sop_monitoring_xlsx,
+)
 from .timing import sop_timing, sop_timing_xlsx
+from .timing_sources import sop_timing_step
 
 __all__ = [
     "dashboard",
     "home",
     "sop_pdf",
+    "sop_evaluation",
+    "sop_evaluation_latest",
+    "sop_evaluation_revision",
+    "sop_monitoring",
+    "sop_monitoring_latest",
+    "sop_monitoring_pdf",
+    "sop_monitoring_xlsx",
     "sop_timing",
     "sop_timing_xlsx",
+    "sop_timing_step",
     "notification_list",
     "archive_list",
     "archive_export_status",
