@@ -93,6 +93,7 @@ class SopStepInline(admin.TabularInline):
         "output",
         "action_label",
         "return_to",
+        "signs_document",
     ]
 
     # Reports point at step numbers: once a revision is in use its steps may change role,

@@ -231,6 +231,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sutera Kinerja <norep
 # Links in e-mails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# Electronic signatures (TTE): the signer interface (see monev/signing/ and README). Not named
+# SIGNING_BACKEND: that is Django's own setting for signed cookies.
+TTE_BACKEND = os.environ.get("TTE_BACKEND", "monev.signing.local.InstallationCA")
+# Public verification page: uploads at most this size, and this many checks per address per hour.
+VERIFICATION_MAX_UPLOAD = 20 * 1024 * 1024
+VERIFICATION_RATE_LIMIT = int(os.environ.get("VERIFICATION_RATE_LIMIT", "30"))
+
 # Scale-out: with REDIS_URL set, the cache and the sessions live in Redis, so every app server
 # behind the proxy can serve every logged-in user (the servers keep no state of their own).
 # Sessions are cache-only on purpose: SESSION_SAVE_EVERY_REQUEST would otherwise write the

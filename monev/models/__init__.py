@@ -29,6 +29,7 @@ from .indicators import (
 from .notifications import Notification, NotificationKind
 from .office import Office, OfficeHoliday, Role, Section, Staff, nip_validator
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
+from .signing import DocumentSignature, SigningAuthority, SigningCertificate
 from .sop import Sop, SopStep, StepKind, TimeUnit
 
 __all__ = [
@@ -37,6 +38,9 @@ __all__ = [
     "ArchiveKind",
     "ArchivedFile",
     "Comment",
+    "DocumentSignature",
+    "SigningAuthority",
+    "SigningCertificate",
     "DraftVersion",
     "ExportStatus",
     "SectionAnalysis",

@@ -32,8 +32,10 @@ from .section_data import (
 )
 from .sop_document import sop_pdf
 from .timing import sop_timing, sop_timing_xlsx
+from .verification import verification
 
 __all__ = [
+    "verification",
     "dashboard",
     "home",
     "sop_pdf",
