@@ -5,12 +5,14 @@ import datetime
 import io
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
@@ -18,9 +20,11 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from monev import clock, services
+from monev.management.commands.seed_demo import DEMO_SIGNING_PASSPHRASE
 from monev.models import (
     ArchivedFile,
     DocumentSignature,
+    Office,
     Report,
     SigningAuthority,
     SigningCertificate,
@@ -28,8 +32,13 @@ from monev.models import (
     StepLog,
 )
 from monev.services.approval import report_approve
-from monev.signing import backend
-from monev.signing.local import create_authority, issue_certificate, revoke_certificate
+from monev.signing import SigningError, backend
+from monev.signing.local import (
+    create_authority,
+    decrypt_key,
+    issue_certificate,
+    revoke_certificate,
+)
 from monev.workflow import WorkflowError
 from monev.worktime import JAKARTA
 
@@ -293,3 +302,29 @@ def test_a_step_that_does_not_sign_keeps_its_plain_form(sutera, users, client_fo
     report = at_step(sutera, 11)
     page = client_for("sekretaris").get(reverse("monev:report_detail", args=[report.pk]))
     assert 'type="password"' not in page.content.decode()
+
+
+def test_the_demo_signs_its_archived_quarters_with_its_demo_ca(
+    db, media, django_capture_on_commit_callbacks
+):
+    with (
+        clock.frozen_at(datetime.datetime(2026, 11, 26, 10, 0, tzinfo=JAKARTA)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    office = Office.objects.get(code="sutera")
+    archived = list(Report.objects.filter(office=office, archived_at__isnull=False))
+    assert len(archived) >= 4
+    for report in archived:
+        signature = DocumentSignature.objects.get(report=report)
+        assert signature.signer_name.startswith("Hendri Yusman")
+        status = pyhanko_status(signed_pdf(report), office)
+        assert status.intact and status.valid and status.trusted, report
+    # The passphrase the README gives opens the demo Camat's key; another does not.
+    certificate = SigningCertificate.objects.get(user__username="camat")
+    decrypt_key(certificate.encrypted_key_pem, DEMO_SIGNING_PASSPHRASE)
+    with pytest.raises(SigningError):
+        decrypt_key(certificate.encrypted_key_pem, "sutera-demo-2025")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert DEMO_SIGNING_PASSPHRASE in readme
