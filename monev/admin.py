@@ -15,11 +15,13 @@ from .models import (
     RatingBand,
     Report,
     Section,
+    SigningCertificate,
     Sop,
     SopStep,
     Staff,
     StepLog,
 )
+from .signing.local import revoke_certificate
 
 
 class SectionInline(admin.TabularInline):
@@ -239,3 +241,28 @@ class ActivityAdmin(OfficeScopedAdmin):
 @admin.register(RatingBand)
 class RatingBandAdmin(admin.ModelAdmin):
     list_display = ["minimum", "label", "css"]
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(admin.ModelAdmin):
+    """Certificates are issued by `manage.py tte_terbitkan` (the official types the passphrase);
+    here they are only listed and, if need be, revoked."""
+
+    list_display = ["name", "nip", "job_title", "serial_number", "not_after", "revoked_at"]
+    list_filter = ["authority", "revoked_at"]
+    search_fields = ["name", "nip", "serial_number"]
+    fields = list_display
+    readonly_fields = list_display
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Cabut sertifikat terpilih"))
+    def revoke(self, request, queryset):
+        for certificate in queryset.filter(revoked_at__isnull=True):
+            revoke_certificate(certificate)
+        self.message_user(request, _("Sertifikat terpilih telah dicabut."), messages.SUCCESS)

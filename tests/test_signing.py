@@ -328,3 +328,21 @@ def test_the_demo_signs_its_archived_quarters_with_its_demo_ca(
         decrypt_key(certificate.encrypted_key_pem, "sutera-demo-2025")
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert DEMO_SIGNING_PASSPHRASE in readme
+
+
+def test_the_admin_marks_the_signing_step_and_revokes_certificates(
+    sutera, users, client, camat_certificate
+):
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save()
+    client.force_login(users["admin"])
+    sop_page = client.get(reverse("admin:monev_sop_change", args=[sutera.sops.get().pk]))
+    assert "menandatangani dokumen secara elektronik" in sop_page.content.decode().lower()
+    assert sutera.sops.get().steps.get(number=12).signs_document
+    changelist = reverse("admin:monev_signingcertificate_changelist")
+    assert camat_certificate.serial_number in client.get(changelist).content.decode()
+
+    client.post(changelist, {"action": "revoke", "_selected_action": [camat_certificate.pk]})
+
+    camat_certificate.refresh_from_db()
+    assert camat_certificate.revoked_at is not None

@@ -44,7 +44,7 @@ def signature_block(
             name=identity.name,
             nip=identity.nip,
             job_title=identity.job_title,
-            signed_on=formats.date_format(timezone.localtime(at), "j F Y H:i"),
+            signed_on=formats.date_format(timezone.localtime(at), "j F Y H:i T"),
             verification_url=url,
             qr_uri=segno.make(url, error="m").svg_data_uri(scale=4, border=2),
             footer=_(

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import fragments, log_chain, permissions, selectors, services, workflow
@@ -112,6 +113,7 @@ def _run(request, report, transition, success: str, **kwargs):
     return redirect(report)
 
 
+@sensitive_post_parameters("passphrase")
 @require_POST
 def report_complete(request, pk: int):
     report, _staff = permissions.get_report_for(request, pk)
