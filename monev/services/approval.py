@@ -17,7 +17,7 @@ from ..signing.block import signature_block
 from ..workflow import ActionKind, WorkflowError
 from .archive import archive_documents, final_documents
 from .documents import ensure_new_version
-from .locking import lock_report
+from .locking import lock_report, read_report
 from .reports import _finish_step
 
 
@@ -41,7 +41,7 @@ def report_approve(
 ) -> Report:
     """Approve and sign: on any refusal (wrong passphrase, no usable certificate, a report
     that moved on) a WorkflowError names it and nothing is written."""
-    report = lock_free_report(report_id)
+    report = read_report(report_id)
     _check(report, actor, from_step)
     if not passphrase:
         raise WorkflowError(_("Isi passphrase sertifikat elektronik Anda untuk menandatangani."))
@@ -86,12 +86,3 @@ def report_approve(
 
 def _period(report: Report) -> str:
     return f"{Quarter(report.quarter).label} {report.year}"
-
-
-def lock_free_report(report_id: int) -> Report:
-    """The report with what the checks need, read without a lock (the lock comes later)."""
-    return (
-        Report.objects.select_related("office", "sop")
-        .prefetch_related("sop__steps", "office__sections", "submissions")
-        .get(pk=report_id)
-    )

@@ -34,6 +34,22 @@ def decrypt_key(pem: str, passphrase: str):
         raise SigningError(_("Passphrase salah; dokumen tidak ditandatangani.")) from None
 
 
+def _key_usage(*, signs_documents: bool) -> x509.KeyUsage:
+    """A CA key signs certificates only; an official's key signs documents only (with
+    non-repudiation, as PAdES signatures of a person want)."""
+    return x509.KeyUsage(
+        digital_signature=signs_documents,
+        content_commitment=signs_documents,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=not signs_documents,
+        crl_sign=not signs_documents,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
 def _check_passphrase(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE:
         raise SigningError(
@@ -70,20 +86,7 @@ def create_authority(*, office: Office, passphrase: str, name: str = "") -> Sign
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=365 * CA_YEARS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(signs_documents=False), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .sign(key, hashes.SHA256())
     )
@@ -136,20 +139,7 @@ def issue_certificate(
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(signs_documents=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), False
