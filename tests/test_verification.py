@@ -1,12 +1,16 @@
 """The public verification page a signed document's QR code opens."""
 
+import io
+
 import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from monev.models import DocumentSignature
+from monev.services.verification import read_upload
+from monev.workflow import WorkflowError
 
 from .test_documents import at_step
 from .test_signing import approve, camat_certificate, media, signed_pdf  # noqa: F401
@@ -77,10 +81,14 @@ def test_an_unsigned_or_garbage_upload_says_so(signed):
     assert "TIDAK identik" in page and "tidak memuat tanda tangan" in page
 
 
-def test_an_upload_over_the_limit_is_refused(signed, settings):
+def test_an_upload_that_lies_about_its_size_is_cut_off_while_read(settings):
     settings.VERIFICATION_MAX_UPLOAD = 1024
-    page = upload(Client(), signed, b"%PDF" + b"0" * 2048).content.decode()
-    assert "Berkas terlalu besar" in page and "identik" not in page
+    content = io.BytesIO(b"%PDF" + b"0" * 4096)
+    lying = InMemoryUploadedFile(content, "document", "kecil.pdf", "application/pdf", 10, None)
+
+    with pytest.raises(WorkflowError, match="Berkas terlalu besar"):
+        read_upload(lying)
+    assert read_upload(SimpleUploadedFile("kecil.pdf", b"%PDF-kecil")) == b"%PDF-kecil"
 
 
 def test_an_unknown_code_is_a_plain_404(signed):
@@ -105,3 +113,15 @@ def test_requests_are_rate_limited_per_address(signed, settings):
     assert Client(REMOTE_ADDR="203.0.113.8").get(url(signed)).status_code == 200
     cache.delete("verifikasi:203.0.113.7")
     assert client.get(url(signed)).status_code == 200
+
+
+def test_an_upload_declared_too_large_is_refused_before_it_is_read(signed, settings):
+    settings.VERIFICATION_MAX_UPLOAD = 1024
+    response = Client().post(
+        url(signed),
+        {"document": SimpleUploadedFile("besar.pdf", b"%PDF" + b"0" * 4096)},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Berkas terlalu besar" in page and "identik" not in page

@@ -2,6 +2,7 @@
 prints, and a check of an uploaded copy."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import render
@@ -21,6 +22,13 @@ class VerificationForm(forms.Form):
     )
 
 
+def _declared_size(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def verification(request, code: str):
@@ -30,9 +38,16 @@ def verification(request, code: str):
         signature = DocumentSignature.objects.select_related("archived_file").get(code=code)
     except DocumentSignature.DoesNotExist:
         raise Http404 from None
-    form = VerificationForm(request.POST or None, request.FILES or None)
     result = error = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _declared_size(request) > settings.VERIFICATION_MAX_UPLOAD:
+        # Refused before the body is parsed: an oversized upload is never read or stored.
+        form = VerificationForm()
+        error = _("Berkas terlalu besar (paling besar %(mb)s MB).") % {
+            "mb": settings.VERIFICATION_MAX_UPLOAD >> 20
+        }
+    else:
+        form = VerificationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not error and form.is_valid():
         try:
             result = check_upload(signature, form.cleaned_data["document"])
         except WorkflowError as problem:
