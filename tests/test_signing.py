@@ -346,3 +346,16 @@ def test_the_admin_marks_the_signing_step_and_revokes_certificates(
 
     camat_certificate.refresh_from_db()
     assert camat_certificate.revoked_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_signature_claims_the_moment_of_approval(
+    sutera, users, demo_indicators, media, camat_certificate
+):
+    report = at_step(sutera, 12)
+    approve(report, users)
+
+    embedded = PdfFileReader(io.BytesIO(signed_pdf(report))).embedded_signatures[0]
+
+    assert embedded.self_reported_timestamp == APPROVED_AT
+    assert DocumentSignature.objects.get(report=report).signed_at == APPROVED_AT

@@ -64,12 +64,27 @@ def sign(
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    output = signers.PdfSigner(
+    output = _SignerAt(
         metadata,
         signer=signer,
         new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME, box=None),
+        at=at,
     ).sign_pdf(writer)
     return output.getvalue()
+
+
+class _SignerAt(signers.PdfSigner):
+    """Claims the approval's moment as the signing time (pyHanko would take the wall clock),
+    so the signature, the printed block and the verification page name the same time."""
+
+    def __init__(self, *args, at: datetime.datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._at = at
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        session.system_time = self._at
+        return session
 
 
 @dataclass(frozen=True)
