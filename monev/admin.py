@@ -15,6 +15,7 @@ from .models import (
     RatingBand,
     Report,
     Section,
+    SigningCertificate,
     Sop,
     SopStep,
     Staff,
@@ -23,6 +24,7 @@ from .models import (
     WorkSchedule,
 )
 from .services.sop_revisions import copy_revision
+from .signing.local import revoke_certificate
 
 
 class SectionInline(admin.TabularInline):
@@ -113,6 +115,7 @@ class SopStepInline(admin.TabularInline):
         "output",
         "action_label",
         "return_to",
+        "signs_document",
     ]
 
     # Reports point at step numbers: once a revision is in use its steps may change role,
@@ -244,3 +247,28 @@ class ActivityAdmin(OfficeScopedAdmin):
 @admin.register(RatingBand)
 class RatingBandAdmin(admin.ModelAdmin):
     list_display = ["minimum", "label", "css"]
+
+
+@admin.register(SigningCertificate)
+class SigningCertificateAdmin(admin.ModelAdmin):
+    """Certificates are issued by `manage.py tte_terbitkan` (the official types the passphrase);
+    here they are only listed and, if need be, revoked."""
+
+    list_display = ["name", "nip", "job_title", "serial_number", "not_after", "revoked_at"]
+    list_filter = ["authority", "revoked_at"]
+    search_fields = ["name", "nip", "serial_number"]
+    fields = list_display
+    readonly_fields = list_display
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Cabut sertifikat terpilih"))
+    def revoke(self, request, queryset):
+        for certificate in queryset.filter(revoked_at__isnull=True):
+            revoke_certificate(certificate)
+        self.message_user(request, _("Sertifikat terpilih telah dicabut."), messages.SUCCESS)

@@ -29,6 +29,22 @@ class StepForm(forms.Form):
         self.submit_label = submit_label
 
 
+class SignForm(StepForm):
+    """The approval that signs the final document with the official's electronic certificate."""
+
+    passphrase = forms.CharField(
+        label=_("Passphrase sertifikat elektronik"),
+        required=False,  # the service says what is missing, like every other refusal
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Dokumen akhir ditandatangani secara elektronik (TTE) dengan sertifikat Anda. "
+            "Passphrase hanya Anda yang tahu; tidak disimpan."
+        ),
+    )
+
+
 class ReturnForm(StepForm):
     note = forms.CharField(
         label=_("Catatan pengembalian"),

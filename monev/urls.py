@@ -75,6 +75,7 @@ urlpatterns = [
     path("bukti/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("bukti/<int:pk>/hapus/", views.evidence_remove, name="evidence_remove"),
     path("notifikasi/", views.notification_list, name="notification_list"),
+    path("verifikasi/<str:code>/", views.verification, name="verification"),
     path("sop/", views.sop_detail, name="sop_current"),
     path("sop/pdf/", views.sop_pdf, name="sop_current_pdf"),
     path("sop/<int:pk>/pdf/", views.sop_pdf, name="sop_pdf"),

@@ -250,6 +250,12 @@ TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 # for, and by every worker every 15 minutes); finished job rows after this many days.
 YEAR_EXPORT_KEEP_HOURS = float(os.environ.get("YEAR_EXPORT_KEEP_HOURS", "24"))
 TASK_RESULTS_KEEP_DAYS = float(os.environ.get("TASK_RESULTS_KEEP_DAYS", "7"))
+# Electronic signatures (TTE): the signer interface (see monev/signing/ and README). Not named
+# SIGNING_BACKEND: that is Django's own setting for signed cookies.
+TTE_BACKEND = os.environ.get("TTE_BACKEND", "monev.signing.local.InstallationCA")
+# Public verification page: uploads at most this size, and this many checks per address per hour.
+VERIFICATION_MAX_UPLOAD = 20 * 1024 * 1024
+VERIFICATION_RATE_LIMIT = int(os.environ.get("VERIFICATION_RATE_LIMIT", "30"))
 
 # Scale-out: with REDIS_URL set, the cache and the sessions live in Redis, so every app server
 # behind the proxy can serve every logged-in user (the servers keep no state of their own).

@@ -29,7 +29,7 @@ from playwright.sync_api import expect
 
 from monev import clock, services, workflow
 from monev.management.commands._demo_data import DemoData
-from monev.models import LogAction, Office, Report, Role, Staff
+from monev.models import DocumentSignature, LogAction, Office, Report, Role, Staff
 from monev.worktime import JAKARTA
 
 from . import browser_helpers
@@ -69,6 +69,7 @@ class DemoSite:
     data_section: int
     monev_kasi: str  # a Kepala Seksi who has not sent the blangko monev of the late report
     monev_section: int
+    verification: str  # the code of the archived report's signed PDF (its QR target)
 
 
 def play_to_monitoring(office: Office, year: int, quarter: int, *, sent: int) -> Report:
@@ -148,6 +149,7 @@ def build_demo_site(folder: Path) -> DemoSite:
         data_section=data_kasi.section_id,
         monev_kasi=monev_kasi.user.username,
         monev_section=monev_kasi.section_id,
+        verification=DocumentSignature.objects.get(report=archived).code,
     )
 
 
@@ -287,6 +289,11 @@ def _report(pk_of: Callable[[DemoSite], int]) -> Callable[[DemoSite], str]:
 
 CASES = {
     "login": Case(None, lambda site: reverse("login"), "Masuk ke Sutera Kinerja"),
+    "verifikasi": Case(
+        None,
+        lambda site: reverse("monev:verification", args=[site.verification]),
+        "Verifikasi dokumen",
+    ),
     "tugas_saya": Case(
         "data_kasi",
         lambda site: reverse("monev:inbox"),

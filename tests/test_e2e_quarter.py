@@ -3,10 +3,12 @@
 The Sekretaris opens Triwulan II 2026, the five Kepala Seksi fill in their quarterly data (one
 with a typo, one forgetting a required explanation) and their blangko monev, the Kasubag PKP
 processes, analyses and drafts, the Sekretaris discusses, returns once and verifies, the Camat
-reads the latest draft and approves, the Kasubag archives, and the admin downloads the frozen
-PDF from the Arsip. Everything goes through the pages: links, labels and buttons, never a
-direct POST. One browser, one context per person. On failure every open page is saved in
-test-artifacts/ (screenshot and HTML).
+reads the latest draft and approves with the passphrase of their electronic certificate (the
+final PDF is signed), the Kasubag archives, the admin downloads the frozen PDF from the Arsip,
+and a visitor who is not logged in opens the verification page the PDF's QR code points at.
+Everything goes through the pages: links, labels and buttons, never a direct POST. One browser,
+one context per person. On failure every open page is saved in test-artifacts/ (screenshot and
+HTML).
 """
 
 import hashlib
@@ -18,15 +20,20 @@ from typing import NamedTuple
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from monev import clock
+from monev.management.commands.seed_demo import DEMO_SIGNING_PASSPHRASE, demo_certificates
 from monev.models import (
     ActivityRealisation,
     ArchivedFile,
     Comment,
+    DocumentSignature,
     LogAction,
     MonevEntry,
+    Office,
     Realisation,
     Report,
     SectionAnalysis,
@@ -399,11 +406,59 @@ def read_latest_draft(page: Page, number: int) -> None:
 # --- The quarter -----------------------------------------------------------------------------
 
 
+def camat_approves_and_signs(camat: Page) -> None:
+    """Step 12: a wrong passphrase is refused and changes nothing; the right one signs."""
+    button = camat.get_by_role("button", name="Setujui dan tandatangani", exact=True)
+    passphrase = camat.get_by_label("Passphrase sertifikat elektronik")
+    expect(passphrase).to_have_attribute("type", "password")
+    passphrase.fill("bukan-passphrase-saya")
+    button.click()
+    expect(camat.get_by_role("alert")).to_contain_text("Passphrase salah", timeout=30_000)
+    expect(current_step_number(camat)).to_have_text("12.")
+    camat.get_by_label("Passphrase sertifikat elektronik").fill(DEMO_SIGNING_PASSPHRASE)
+    button.click()
+    # Signing renders the final PDF/A and the E.81 workbook first: allow it more time.
+    expect(status(camat)).to_have_text(
+        "Dokumen disetujui dan ditandatangani secara elektronik.", timeout=30_000
+    )
+    expect(current_step_number(camat)).to_have_text("13.")
+
+
+def visitor_verifies(people, url: str, pdf_path: str, signature) -> None:
+    """Someone who received the PDF opens its QR link, logged out, and checks their copy."""
+    visitor = people.new_page("tamu")
+    visitor.goto(url)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(
+        "Verifikasi dokumen bertanda tangan elektronik"
+    )
+    expect(visitor.get_by_text("Dokumen asli")).to_be_visible()
+    fields = visitor.locator(".verification-fields")
+    for text in (
+        "Kecamatan Sutera",
+        "Triwulan II 2026",
+        "Hendri Yusman",
+        "Camat Sutera",
+        signature.archived_file.sha256,
+    ):
+        expect(fields).to_contain_text(text)
+    expect(visitor.get_by_role("button", name="Keluar")).to_have_count(0)
+    visitor.get_by_label("Berkas PDF yang ingin diperiksa").set_input_files(pdf_path)
+    visitor.get_by_role("button", name="Periksa berkas").click()
+    result = visitor.get_by_role("status")
+    expect(result).to_contain_text("identik byte demi byte", timeout=30_000)
+    expect(result).to_contain_text("Tanda tangan elektronik sah")
+    for width in (390, 1366):
+        visitor.set_viewport_size({"width": width, "height": 900})
+        people.artifacts.mkdir(parents=True, exist_ok=True)
+        visitor.screenshot(path=people.artifacts / f"verifikasi-{width}.png", full_page=True)
+
+
 def test_a_whole_quarter_from_opening_to_the_archived_pdf(
     transactional_db, settings, tmp_path, people
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("loaddata", *DEMO_FIXTURES, verbosity=0)
+    demo_certificates(Office.objects.get(code="sutera"), clock.now())
 
     with people.screenshots_on_failure():
         # 1. The Sekretaris opens the cycle and sends the format to the sections.
@@ -540,7 +595,8 @@ def test_a_whole_quarter_from_opening_to_the_archived_pdf(
         open_from_inbox(camat, "12. Menyusun dokumen monitoring evaluasi kinerja kecamatan")
         read_latest_draft(camat, 3)
         back_to_report(camat)
-        complete(camat, "Setujui dan tandatangani", 12)
+        with override_settings(SITE_URL=people.base_url):
+            camat_approves_and_signs(camat)
         assert report_step() == 13
 
         # 13. The Kasubag archives; the report becomes read-only.
@@ -571,6 +627,12 @@ def test_a_whole_quarter_from_opening_to_the_archived_pdf(
         assert "TRIWULAN II TAHUN 2026" in text
         record = ArchivedFile.objects.get(report=report, kind="pdf")
         assert (record.size, record.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+        # The signed PDF prints the link its QR code holds; anyone may follow it.
+        signature = DocumentSignature.objects.select_related("archived_file").get(report=report)
+        url = f"{people.base_url}/verifikasi/{signature.code}/"
+        assert "Ditandatangani secara elektronik oleh" in text
+        assert url in text.replace(" ", "")
+        visitor_verifies(people, url, download.path(), signature)
 
     # The whole history, as the services recorded it.
     completes = StepLog.objects.filter(report=report, action=LogAction.COMPLETE)

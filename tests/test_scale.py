@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from monev.log_chain import check_report
 from monev.models import (
     Indicator,
     LogAction,
@@ -69,6 +70,8 @@ def test_seed_scale_builds_offices_with_archived_history_and_refuses_a_second_ru
         )
         assert len(completed) == steps
         assert Realisation.objects.filter(report=report).count() == 10
+    # Its bulk-written history is hash-chained like one the services wrote.
+    assert all(check_report(report).intact for report in reports)
     # Reports follow one another: each archived before the next one opened.
     ordered = sorted(reports, key=lambda r: (r.year, r.quarter))
     for before, after in zip(ordered, ordered[1:], strict=False):

@@ -14,6 +14,7 @@ from django.urls import get_resolver, reverse
 from monev import clock
 from monev.models import (
     ArchivedFile,
+    DocumentSignature,
     DraftVersion,
     Evidence,
     Indicator,
@@ -98,6 +99,8 @@ ACTIONS = {
 # Year exports are looked up within the user's own office: another office's id is unknown.
 NOT_FOUND_FOR_OUTSIDERS = {"archive_export_status", "archive_export_download"}
 SKIPPED = {"login", "logout"}  # Django's own views, public by design
+# Public by design: the page a signed document's QR code opens, for anyone, logged in or not.
+PUBLIC = {"verification"}
 
 
 @pytest.fixture
@@ -134,6 +137,18 @@ def world(sutera, users, other_office, demo_indicators, settings, tmp_path):
         created_at=clock.now(),
     )
     record.file.save("arsip-uji", ContentFile(b"%PDF-1.4"), save=True)
+    signature = DocumentSignature.objects.create(
+        code="kode-uji-matriks",
+        report=archived,
+        archived_file=record,
+        title="Laporan Monitoring dan Evaluasi Kinerja Triwulan IV 2024",
+        office_name=sutera.name,
+        period="Triwulan IV 2024",
+        signer_name="Hendri Yusman",
+        signer_nip="198003152000121001",
+        signer_title="Camat Sutera",
+        signed_at=clock.now(),
+    )
     export = YearExport.objects.create(
         office=sutera,
         year=2024,
@@ -149,6 +164,7 @@ def world(sutera, users, other_office, demo_indicators, settings, tmp_path):
         "evidence": evidence,
         "record": record,
         "export": export,
+        "signature": signature,
     }
 
 
@@ -186,6 +202,7 @@ def url_for(name: str, world) -> str:
         "sop_monitoring_xlsx": [2025, 1],
         "sop_evaluation": [2025],
         "sop_evaluation_revision": [2025],
+        "verification": [world["signature"].code],
     }.get(name, [])
     return reverse(f"monev:{name}", args=args)
 
@@ -213,7 +230,7 @@ def client_of(who: str, users, other_office) -> Client:
 
 def test_every_url_is_in_the_matrix():
     names = {name for name in get_resolver("monev.urls").reverse_dict if isinstance(name, str)}
-    assert names - set(PAGES) - set(ACTIONS) - REDIRECTS - set(PERIOD_REDIRECTS) == set()
+    assert names - set(PAGES) - set(ACTIONS) - REDIRECTS - set(PERIOD_REDIRECTS) - PUBLIC == set()
 
 
 @pytest.mark.parametrize("name", sorted(PERIOD_REDIRECTS))
@@ -261,6 +278,15 @@ def test_pages_answer_each_role(world, users, other_office, name):
         assert response.status_code == expected, f"{name} for {who}"
         if who == "anonymous":
             assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_pages_answer_everyone(world, users, other_office, name):
+    url = url_for(name, world)
+    for who in WHO:
+        client = client_of(who, users, other_office)
+        assert client.get(url).status_code == 200, who
+        assert client.post(url).status_code == 200, who
 
 
 def payload(name: str, world) -> dict:

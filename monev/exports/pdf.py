@@ -133,7 +133,7 @@ def band_ranges(bands: Sequence[RatingBand]) -> list[tuple[str, str]]:
     return rows
 
 
-def _context(figures, *, draft, version, place, signed_on, analysis) -> dict:
+def _context(figures, *, draft, version, place, signed_on, analysis, signature=None) -> dict:
     bands = figures.bands or DEFAULT_BANDS
     quarter = ROMAN.get(figures.quarter, str(figures.quarter))
     sections = [
@@ -158,6 +158,7 @@ def _context(figures, *, draft, version, place, signed_on, analysis) -> dict:
         "band_ranges": band_ranges(bands),
         "total_absorption": absorption,
         "signer": figures.signer,
+        "signature": signature,
     }
 
 
@@ -169,8 +170,11 @@ def render_report_html(
     place: str,
     signed_on: datetime.date,
     analysis: dict[int, str],
+    signature=None,
 ) -> str:
-    """The HTML the PDF is made from (also useful to look at in a browser or a test)."""
+    """The HTML the PDF is made from (also useful to look at in a browser or a test).
+
+    ``signature`` (a monev.signing.block.SignatureBlock) prints the electronic signature."""
     with translation.override("id"):
         context = _context(
             figures,
@@ -179,6 +183,7 @@ def render_report_html(
             place=place,
             signed_on=signed_on,
             analysis=analysis,
+            signature=signature,
         )
         return render_to_string(TEMPLATE, context)
 
@@ -193,6 +198,7 @@ def render_report_pdf(
     analysis: dict[int, str],
     attachments: Iterable[tuple[str, bytes, str]] = (),
     pdf_a: bool = False,
+    signature=None,
 ) -> bytes:
     """The report as PDF bytes; ``pdf_a`` makes it PDF/A-3b (for the archive).
 
@@ -200,7 +206,13 @@ def render_report_pdf(
     embedded either way, and PDF/A-3 is the PDF/A part that allows a non-PDF attachment.
     """
     html = render_report_html(
-        figures, draft=draft, version=version, place=place, signed_on=signed_on, analysis=analysis
+        figures,
+        draft=draft,
+        version=version,
+        place=place,
+        signed_on=signed_on,
+        analysis=analysis,
+        signature=signature,
     )
     fetcher = _SafeFetcher()
     files = [

@@ -41,6 +41,7 @@ from .office import (
 )
 from .queue import WorkerHeartbeat
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
+from .signing import DocumentSignature, SigningAuthority, SigningCertificate
 from .sop import Sop, SopStep, StepKind, TimeUnit
 from .sop_review import Half, SopEvaluation, SopMonitoring, SopMonitoringRow
 
@@ -57,6 +58,9 @@ __all__ = [
     "ArchiveKind",
     "ArchivedFile",
     "Comment",
+    "DocumentSignature",
+    "SigningAuthority",
+    "SigningCertificate",
     "DraftVersion",
     "ExportStatus",
     "RenderedDocument",

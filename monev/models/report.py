@@ -138,6 +138,8 @@ class StepLog(models.Model):
     standard_label = models.CharField(_("waktu baku"), max_length=40, blank=True)
     on_time = models.BooleanField(_("tepat waktu"), null=True)
     note = models.TextField(_("catatan"), blank=True)
+    # SHA-256 over this entry's canonical fields and the previous entry's hash (monev.log_chain).
+    entry_hash = models.CharField(_("hash riwayat"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("log langkah")
@@ -147,3 +149,10 @@ class StepLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} · {self.step_number} · {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.entry_hash:
+            from ..log_chain import chain_new_entry
+
+            chain_new_entry(self)
+        super().save(*args, **kwargs)

@@ -115,6 +115,14 @@ class SopStep(models.Model):
         default=False,
         help_text=_("Setelah langkah ini selesai, data seksi tidak dapat dibuka kembali."),
     )
+    signs_document = models.BooleanField(
+        _("menandatangani dokumen secara elektronik"),
+        default=False,
+        help_text=_(
+            "Menyelesaikan langkah ini menandatangani dokumen akhir dengan sertifikat elektronik "
+            "pelaksananya (TTE)."
+        ),
+    )
     standard_amount = models.PositiveSmallIntegerField(
         _("waktu baku"), null=True, blank=True, validators=[MinValueValidator(1)]
     )

@@ -43,8 +43,11 @@ def approval_date(report: Report):
     return timezone.localdate(approved or clock.now())
 
 
-def final_documents(report: Report) -> dict[str, tuple[str, bytes]]:
-    """The approved PDF/A-3b (with the workbook attached) and the E.81 workbook."""
+def final_documents(report: Report, signature=None) -> dict[str, tuple[str, bytes]]:
+    """The approved PDF/A-3b (with the workbook attached) and the E.81 workbook.
+
+    ``signature`` (monev.signing.block.SignatureBlock) prints the Camat's electronic signature
+    block in place of the space for a wet one."""
     from ..exports.e81 import build_e81  # heavy imports only when archiving
     from ..exports.pdf import render_report_pdf
 
@@ -65,15 +68,23 @@ def final_documents(report: Report) -> dict[str, tuple[str, bytes]]:
             analysis=analysis,
             attachments=[(f"{stem}-e81.xlsx", workbook, _("Formulir E.81 Permendagri 86/2017"))],
             pdf_a=True,
+            signature=signature,
         )
     except RenderError as error:
         raise WorkflowError(str(error)) from error
     return {ArchiveKind.PDF: (f"{stem}.pdf", pdf), ArchiveKind.XLSX: (f"{stem}-e81.xlsx", workbook)}
 
 
-def archive_documents(report: Report, now) -> None:
-    """Inside the archiving transition: record the files; they reach the disk on commit."""
-    for kind, (filename, content) in final_documents(report).items():
+def archive_documents(report: Report, now, documents=None) -> None:
+    """Inside the archiving transition: record the files; they reach the disk on commit.
+
+    ``documents`` are files already made (the signed ones of the approval); a report whose
+    files were stored at approval keeps exactly those."""
+    if documents is None:
+        if report.archived_files.exists():
+            return
+        documents = final_documents(report)
+    for kind, (filename, content) in documents.items():
         record = ArchivedFile(
             report=report,
             kind=kind,

@@ -3,11 +3,18 @@
 from ..models import Report
 
 
+def _for_checks():
+    return Report.objects.select_related("office", "sop").prefetch_related(
+        "sop__steps", "office__sections", "submissions"
+    )
+
+
 def lock_report(report_id: int) -> Report:
     """Re-read the report under a row lock (PostgreSQL) or the write lock (SQLite IMMEDIATE)."""
-    return (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("office", "sop")
-        .prefetch_related("sop__steps", "office__sections", "submissions")
-        .get(pk=report_id)
-    )
+    return _for_checks().select_for_update(of=("self",)).get(pk=report_id)
+
+
+def read_report(report_id: int) -> Report:
+    """The same report without a lock: for the cheap checks before slow work (rendering,
+    signing) that must happen outside any transaction; the transition locks it afterwards."""
+    return _for_checks().get(pk=report_id)

@@ -42,8 +42,10 @@ from .sop_review import (
 )
 from .timing import sop_timing, sop_timing_xlsx
 from .timing_sources import sop_timing_step
+from .verification import verification
 
 __all__ = [
+    "verification",
     "dashboard",
     "home",
     "sop_pdf",

@@ -5,13 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import fragments, permissions, selectors, services, workflow
-from ..forms import OpenCycleForm, ReturnForm, StepForm
+from .. import fragments, log_chain, permissions, selectors, services, workflow
+from ..forms import OpenCycleForm, ReturnForm, SignForm, StepForm
 from ..models import Quarter
 from ..selectors.reports import report_list as report_rows
 from ..selectors.reports import report_years, sorted_inbox, sorted_rows
+from ..services.approval import report_approve, step_signs
 from ..workflow import ActionKind, WorkflowError
 
 
@@ -81,7 +83,7 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
             form = StepForm(**options)
             url = reverse("monev:report_submit_section", args=[report.pk, action.section.pk])
         else:
-            form = StepForm(**options)
+            form = (SignForm if action.step.signs_document else StepForm)(**options)
             url = reverse("monev:report_complete", args=[report.pk])
         forms.append((action, form, fragments.form_html(form), url))
     context = {
@@ -89,6 +91,8 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
         "staff": staff,
         "parts": fragments.report_parts(report, staff),
         "action_forms": forms,
+        # Outside the cached parts: a row edited behind the app's back changes no cache key.
+        "chain": log_chain.check_report(report),
     }
     return render(request, "monev/report_detail.html", context, status=status)
 
@@ -109,6 +113,7 @@ def _run(request, report, transition, success: str, **kwargs):
     return redirect(report)
 
 
+@sensitive_post_parameters("passphrase")
 @require_POST
 def report_complete(request, pk: int):
     report, _staff = permissions.get_report_for(request, pk)
@@ -116,6 +121,18 @@ def report_complete(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Permintaan tidak lengkap; muat ulang halaman dan coba lagi."))
         return redirect(report)
+    if step_signs(report, form.cleaned_data["from_step"]):
+        signing = SignForm(request.POST)
+        signing.is_valid()
+        return _run(
+            request,
+            report,
+            report_approve,
+            _("Dokumen disetujui dan ditandatangani secara elektronik."),
+            from_step=form.cleaned_data["from_step"],
+            note=form.cleaned_data["note"],
+            passphrase=signing.cleaned_data.get("passphrase", ""),
+        )
     return _run(
         request,
         report,

@@ -10,10 +10,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from monev import clock, services, workflow
-from monev.models import Office, Report, Role, SheetKind
+from monev.models import Office, Report, Role, SheetKind, Staff
 from monev.models.report import quarter_of
 from monev.selectors import office_calendar
+from monev.services.approval import report_approve
 from monev.services.notifications import muted
+from monev.signing.local import create_authority, issue_certificate
 from monev.worktime import JAKARTA, standard_seconds
 
 from ._demo_data import DemoData
@@ -30,6 +32,9 @@ PAST_QUARTERS = 6
 # Steps the demo office does far faster than the SOP's standard (share of it), so the yearly
 # SOP evaluation has a standard time to propose.
 FAST_STEPS = {3: (0.15, 0.35)}
+# The demo's electronic signatures (README): the Camat's passphrase, and the office CA's.
+DEMO_SIGNING_PASSPHRASE = "tte-demo-2025"
+DEMO_CA_PASSPHRASE = "ca-demo-sutera-2025"
 INDICATOR_ADMINS = "Pengelola indikator"
 RETURN_NOTES = {
     11: "Tabel capaian Seksi Kesos belum memuat faktor penghambat; lengkapi sebelum diajukan.",
@@ -49,6 +54,26 @@ def grant_indicator_admin(user) -> None:
     user.groups.add(group)
 
 
+def demo_certificates(office: Office, now: datetime.datetime) -> None:
+    """The office CA and a certificate for every official whose step signs, issued before the
+    played history begins so that its past approvals could be signed."""
+    issued = now - datetime.timedelta(days=365 * 3)
+    signing_roles = {
+        step.role for step in office.sops.get(is_active=True).steps.all() if step.signs_document
+    }
+    with clock.frozen_at(issued):
+        create_authority(office=office, passphrase=DEMO_CA_PASSPHRASE)
+        for staff in Staff.objects.filter(office=office, role__in=signing_roles).select_related(
+            "user", "office"
+        ):
+            issue_certificate(
+                staff=staff,
+                ca_passphrase=DEMO_CA_PASSPHRASE,
+                passphrase=DEMO_SIGNING_PASSPHRASE,
+                days=365 * 5,
+            )
+
+
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
@@ -65,6 +90,7 @@ class Command(BaseCommand):
             return
         # The played history would otherwise mail every demo user about steps long past.
         with muted(), transaction.atomic():
+            demo_certificates(office, clock.now())
             History(office).build(clock.now())
         self.stdout.write(self.style.SUCCESS("Data demo Kecamatan Sutera dimuat."))
 
@@ -142,6 +168,14 @@ class History:
                         actor=user,
                         from_step=step.number,
                         note=RETURN_NOTES.get(step.number, "Mohon diperbaiki."),
+                    )
+                elif step.signs_document:
+                    self.data.before_completing(report, step, user, rng)
+                    report = report_approve(
+                        report_id=report.pk,
+                        actor=user,
+                        from_step=step.number,
+                        passphrase=DEMO_SIGNING_PASSPHRASE,
                     )
                 else:
                     self.data.before_completing(report, step, user, rng)

@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from monev import clock
+from monev.log_chain import chain_unsaved
 from monev.models import (
     Activity,
     ActivityBudget,
@@ -434,6 +435,8 @@ class ScaleBuilder:
                 row.report = report
             logs.extend(timeline.logs)
             submissions.extend(timeline.submissions)
+        # bulk_create skips StepLog.save: chain the hashes here, in the order of the ids.
+        chain_unsaved(logs)
         self._count("log langkah", StepLog.objects.bulk_create(logs, batch_size=2000))
         self._count("kiriman seksi", SectionSubmission.objects.bulk_create(submissions))
         self._report_data(data, reports, timelines)
