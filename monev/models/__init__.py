@@ -27,11 +27,12 @@ from .indicators import (
     SheetKind,
 )
 from .notifications import Notification, NotificationKind
-from .office import Office, OfficeHoliday, Role, Section, Staff, nip_validator
+from .office import SECTION_ROLES, Office, OfficeHoliday, Role, Section, Staff, nip_validator
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
-from .sop import Sop, SopStep, StepKind, TimeUnit
+from .sop import SECTION_SHEETS, Sop, SopStep, StepKind, TimeUnit
 
 __all__ = [
+    "SECTION_ROLES",
     "Notification",
     "NotificationKind",
     "ArchiveKind",
@@ -66,6 +67,7 @@ __all__ = [
     "SectionSubmission",
     "Sop",
     "SopStep",
+    "SECTION_SHEETS",
     "Staff",
     "StepKind",
     "StepLog",

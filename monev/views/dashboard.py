@@ -20,7 +20,7 @@ from ..exports.charts import (
     svg_data_uri,
     trend_chart_svg,
 )
-from ..models import Role
+from ..models import SECTION_ROLES
 from ..selectors.dashboard import Dashboard, dashboard_for, default_year
 from .reports import inbox
 
@@ -136,7 +136,7 @@ def _chart_uris(sections, trend, progress, language: str) -> tuple[str, str, str
 def dashboard(request):
     staff = permissions.staff_required(request)
     section = None
-    if staff.role == Role.KEPALA_SEKSI:
+    if staff.role in SECTION_ROLES:
         if staff.section_id is None:
             raise PermissionDenied(_("Akun Kepala Seksi Anda belum terhubung ke seksi mana pun."))
         section = staff.section
@@ -195,6 +195,6 @@ def dashboard(request):
 def home(request):
     """The front page: the Camat's is the Dasbor, everyone else's is Tugas Saya."""
     staff = permissions.staff_required(request)
-    if staff.role == Role.CAMAT:
+    if permissions.can(staff, permissions.Page.HOME_DASHBOARD):
         return redirect("monev:dashboard")
     return inbox(request)

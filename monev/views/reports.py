@@ -89,6 +89,8 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
         "staff": staff,
         "parts": fragments.report_parts(report, staff),
         "action_forms": forms,
+        "may_work_on_analysis": workflow.data_collected(report)
+        and permissions.can(staff, ActionKind.EDIT_ANALYSIS, report),
     }
     return render(request, "monev/report_detail.html", context, status=status)
 
