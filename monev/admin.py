@@ -2,7 +2,6 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,6 +21,7 @@ from .models import (
     Staff,
     StepLog,
 )
+from .services.sop_revisions import revision_new
 from .sop_checks import sop_problems
 
 
@@ -174,24 +174,9 @@ class SopAdmin(admin.ModelAdmin):
     def new_revision(self, request, queryset):
         """Copy a revision with its steps, so edits never rewrite reports already under way."""
         created = 0
-        with transaction.atomic():
-            for sop in queryset.prefetch_related("steps"):
-                steps = list(sop.steps.all())
-                latest = (
-                    Sop.objects.filter(office=sop.office, number=sop.number)
-                    .order_by("-revision")
-                    .values_list("revision", flat=True)
-                    .first()
-                )
-                sop.pk = None
-                sop.revision = latest + 1
-                sop.revised_on = None
-                sop.save()
-                for step in steps:
-                    step.pk = None
-                    step.sop = sop
-                SopStep.objects.bulk_create(steps)
-                created += 1
+        for sop in queryset:
+            revision_new(sop)
+            created += 1
         self.message_user(
             request,
             ngettext(
