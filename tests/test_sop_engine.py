@@ -311,3 +311,30 @@ def test_a_step_new_in_a_revision_starts_without_history(sutera, users, quick_ar
     assert uploading.standard_label == "1 hari"
     storing = next(t for t in summary.steps if t.number == 14)
     assert storing.durations.count == 1
+
+
+def test_the_printed_sop_of_the_fourteen_step_revision(sutera, users):
+    import io
+
+    from pypdf import PdfReader
+
+    from monev.exports.sop_flowchart import build_layout
+    from monev.exports.sop_pdf import render_sop_html, render_sop_pdf
+
+    sop = new_revision(sutera)
+    insert_upload_step(sop)
+    sop = Sop.objects.prefetch_related("steps").get(pk=sop.pk)
+
+    layout = build_layout(sop.steps.all())
+    lanes = [role for role, _label in layout.lanes]
+    symbols = {s.step_number: s for s in layout.symbols if s.kind != "connector"}
+    assert sorted(symbols) == list(range(1, 15))
+    assert [symbols[n].row_index for n in range(1, 15)] == list(range(14))
+    assert lanes[symbols[13].lane_index] == Role.KASUBAG_PKP
+    assert symbols[13].kind == "process" and symbols[14].kind == "capsule"
+    html = render_sop_html(sop)
+    assert html.count("<img ") == 14
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(render_sop_pdf(sop))).pages
+    )
+    assert "e-SAKIP" in " ".join(text.split())
