@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -150,6 +151,16 @@ class SopStepInline(admin.TabularInline):
         "output",
         "action_label",
     ]
+
+    # Fourteen columns: narrow inputs keep the table within a laptop screen.
+    WIDTHS = {"number": 2, "standard_amount": 3, "return_to": 2, "name": 28}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, forms.TextInput | forms.NumberInput):
+            size = self.WIDTHS.get(db_field.name, 16)
+            field.widget.attrs.update(size=size, style=f"width: {size + 2}ch")
+        return field
 
     # Reports point at step numbers: once a revision is in use its steps may change role,
     # time or wording, but not be renumbered, added or removed (make a new revision instead).

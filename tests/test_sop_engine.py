@@ -338,3 +338,36 @@ def test_the_printed_sop_of_the_fourteen_step_revision(sutera, users):
         page.extract_text() for page in PdfReader(io.BytesIO(render_sop_pdf(sop))).pages
     )
     assert "e-SAKIP" in " ".join(text.split())
+
+
+def test_step_8_moved_to_the_sekretaris_runs_over_http(sutera, users, client_for):
+    """The issue's stuck report: the drafting step moved to the Sekretaris in the admin."""
+    from django.urls import reverse
+
+    from .conftest import make_report
+
+    Sop.objects.get(office=sutera).steps.filter(number=8).update(role=Role.SEKRETARIS)
+    report = make_report(sutera, step=8)
+    sekretaris, kasubag, kasi = (client_for(n) for n in ("sekretaris", "kasubag", "kasi_pmn"))
+    analysis = reverse("monev:report_analysis", args=[report.pk])
+    make_draft = reverse("monev:draft_create", args=[report.pk])
+
+    page = sekretaris.get(report.get_absolute_url()).content.decode()
+    assert "Data, analisis dan pembuatan draf" in page
+    assert "Buat draf" in sekretaris.get(analysis).content.decode()
+    assert "Buat draf" not in kasubag.get(analysis).content.decode()
+    assert kasi.get(analysis).status_code == 403
+    refused = kasubag.post(make_draft, {"from_step": 8}, follow=True).content.decode()
+    assert "Draf laporan hanya dibuat pada langkah penyusunan atau perbaikan." in refused
+    assert kasi.post(make_draft, {"from_step": 8}).status_code == 403
+
+    assert sekretaris.post(make_draft, {"from_step": 8}).status_code == 302
+    complete = reverse("monev:report_complete", args=[report.pk])
+    assert kasubag.post(complete, {"from_step": 8}).status_code == 403
+    sekretaris.post(complete, {"from_step": 8})
+
+    report.refresh_from_db()
+    assert report.current_step == 9
+    assert list(report.versions.values_list("number", "created_by__username")) == [
+        (1, "sekretaris")
+    ]

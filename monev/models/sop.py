@@ -70,13 +70,13 @@ class Sop(models.Model):
 class StepKind(models.TextChoices):
     """What a step means to the engine; the flowchart draws its symbol from it too."""
 
-    START = "start", _("Mulai (membuka siklus)")
+    START = "start", _("Mulai")
     TASK = "task", _("Tugas")
-    SECTION_DATA = "section_data", _("Pengisian data kinerja per seksi")
-    SECTION_MONEV = "section_monev", _("Blangko monev per seksi")
-    DRAFT = "draft", _("Penyusunan draf laporan")
-    DECISION = "decision", _("Keputusan (dapat mengembalikan)")
-    ARCHIVE = "archive", _("Pengarsipan (laporan selesai)")
+    SECTION_DATA = "section_data", _("Data per seksi")
+    SECTION_MONEV = "section_monev", _("Monev per seksi")
+    DRAFT = "draft", _("Menyusun draf")
+    DECISION = "decision", _("Keputusan")
+    ARCHIVE = "archive", _("Pengarsipan")
 
 
 # The sheet each per-section kind collects (values of SheetKind).
@@ -108,7 +108,16 @@ class SopStep(models.Model):
         ),
     )
     kind = models.CharField(
-        _("jenis"), max_length=20, choices=StepKind.choices, default=StepKind.TASK
+        _("jenis"),
+        max_length=20,
+        choices=StepKind.choices,
+        default=StepKind.TASK,
+        help_text=_(
+            "Mulai: membuka siklus. Data/Monev per seksi: setiap seksi mengisi dan mengirim "
+            "lembarnya. Menyusun draf: boleh membuat draf versi baru. Keputusan: dapat "
+            "mengembalikan ke langkah tujuan. Pengarsipan: membekukan dokumen final dan "
+            "menutup laporan."
+        ),
     )
     requires_all_sections = models.BooleanField(
         _("syarat: semua data seksi terkirim"),
