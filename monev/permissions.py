@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import selectors, workflow
-from .models import Evidence, Report, Section, Sop, SopStep, Staff
+from .models import SECTION_ROLES, Evidence, Report, Section, Sop, SopStep, Staff
 from .workflow import ActionKind
 
 
@@ -117,6 +117,15 @@ def get_sop_for(request, pk: int | None) -> Sop:
     if sop.office_id != staff.office_id:
         raise PermissionDenied(_("SOP ini milik kantor lain."))
     return sop
+
+
+def section_scope(staff: Staff) -> Section | None:
+    """The one section a section-bound role sees (None: the whole office)."""
+    if staff.role in SECTION_ROLES:
+        if staff.section_id is None:
+            raise PermissionDenied(_("Akun Kepala Seksi Anda belum terhubung ke seksi mana pun."))
+        return staff.section
+    return None
 
 
 def get_section_for(report: Report, staff: Staff, section_id: int) -> Section:
