@@ -371,3 +371,91 @@ def test_step_8_moved_to_the_sekretaris_runs_over_http(sutera, users, client_for
     assert list(report.versions.values_list("number", "created_by__username")) == [
         (1, "sekretaris")
     ]
+
+
+def test_the_reopening_role_comes_from_the_step(sutera, users):
+    from django.core.exceptions import PermissionDenied
+
+    from monev.services.section_data import section_data_reopen
+
+    from .conftest import make_report
+
+    Sop.objects.get(office=sutera).steps.filter(number=2).update(reopen_role=Role.SEKRETARIS)
+    report = make_report(sutera, step=3)
+    section = users["kasi_pmn"].staff.section
+
+    with pytest.raises(PermissionDenied, match="Hanya Sekretaris"):
+        section_data_reopen(
+            report_id=report.pk, section_id=section.pk, actor=users["kasubag"], reason="Cek"
+        )
+    section_data_reopen(
+        report_id=report.pk, section_id=section.pk, actor=users["sekretaris"], reason="Cek"
+    )
+
+    log = StepLog.objects.get(report=report, action=LogAction.REOPEN)
+    assert (log.role, log.step_number, log.section_id) == (Role.SEKRETARIS, 2, section.pk)
+    assert log.step_key == report.sop.steps.get(number=2).key
+
+
+def test_a_step_requiring_the_analysis_waits_for_it(sutera, users):
+    from monev.services.documents import analysis_save
+    from monev.workflow import WorkflowError
+
+    from .conftest import make_report
+
+    Sop.objects.get(office=sutera).steps.filter(number=7).update(requires_analysis=True)
+    report = make_report(sutera, step=7)
+    sections = workflow.active_sections(report)
+
+    with pytest.raises(WorkflowError, match="belum diisi"):
+        report_complete_step(report_id=report.pk, actor=users["kasubag"], from_step=7)
+    analysis_save(
+        report_id=report.pk,
+        actor=users["kasubag"],
+        texts={s.pk: f"Analisis {s.name}" for s in sections},
+    )
+    report_complete_step(report_id=report.pk, actor=users["kasubag"], from_step=7)
+
+    report.refresh_from_db()
+    assert report.current_step == 8
+
+
+def test_pages_follow_the_page_roles_table(sutera, users, client_for, settings):
+    from django.urls import reverse
+
+    settings.MONEV_PAGE_ROLES = {
+        **settings.MONEV_PAGE_ROLES,
+        "view_timing": (Role.KEPALA_SEKSI,),
+        "view_archive": (Role.CAMAT,),
+    }
+    kasi, kasubag, camat = (client_for(n) for n in ("kasi_pmn", "kasubag", "camat"))
+
+    assert kasi.get(reverse("monev:sop_timing")).status_code == 200
+    assert kasubag.get(reverse("monev:sop_timing")).status_code == 403
+    assert camat.get(reverse("monev:archive_list")).status_code == 200
+    assert kasubag.get(reverse("monev:archive_list")).status_code == 403
+    nav = kasi.get(reverse("monev:inbox")).content.decode()
+    assert reverse("monev:sop_timing") in nav and reverse("monev:archive_list") not in nav
+
+
+def test_no_role_name_or_step_number_decides_outside_the_engine():
+    """Services, views, selectors and templates ask permissions/workflow, never a role or a
+    step number themselves."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    pattern = re.compile(
+        r"Role\.(KASUBAG_PKP|CAMAT|SEKRETARIS|KEPALA_SEKSI)"
+        r'|"(kasubag_pkp|camat|sekretaris|kepala_seksi)"'
+        r"|current_step *[<>=]=? *[0-9]"
+    )
+    places = ["monev/services", "monev/views", "monev/selectors", "templates"]
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for place in places
+        for path in sorted((root / place).rglob("*"))
+        if path.suffix in (".py", ".html")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert found == []
