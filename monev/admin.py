@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -25,6 +27,7 @@ from .models import (
 )
 from .services.sop_revisions import copy_revision
 from .signing.local import revoke_certificate
+from .sop_checks import sop_problems
 
 
 class SectionInline(admin.TabularInline):
@@ -100,23 +103,86 @@ class StaffUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, StaffInline]
 
 
+class SopStepFormSet(BaseInlineFormSet):
+    """The steps of one revision, checked as a whole: a revision the engine cannot run is
+    refused while it is current or reports run under it."""
+
+    def clean(self):
+        super().clean()
+        sop = self.instance
+        in_use = sop.pk is not None and sop.reports.exists()
+        if in_use:
+            self._refuse_forged_rows()
+        if any(form.errors for form in self.forms) or not (sop.is_active or in_use):
+            return
+        deleted = set(map(id, self.deleted_forms))
+        steps = [
+            form.instance
+            for index, form in enumerate(self.forms)
+            if id(form) not in deleted and (index < self.initial_form_count() or form.has_changed())
+        ]
+        problems = sop_problems(sop.office, steps) if sop.office_id else []
+        if problems:
+            problems.insert(
+                0,
+                _("SOP ini sedang dipakai laporan dan harus tetap dapat dijalankan.")
+                if in_use
+                else _("SOP yang berlaku harus dapat dijalankan; nonaktifkan dulu bila belum."),
+            )
+            raise ValidationError(problems)
+
+    def _refuse_forged_rows(self):
+        """Rows the page could not offer (added or deleted steps of a revision in use) get an
+        error instead of being dropped silently."""
+        for form in self.extra_forms:
+            if any(self.data.get(form.add_prefix(name)) for name in form.fields if name != "id"):
+                raise ValidationError(
+                    _(
+                        "Revisi ini sudah dipakai laporan: langkah tidak dapat ditambah. "
+                        'Buat revisi baru dengan aksi "Buat revisi baru".'
+                    )
+                )
+        for form in self.initial_forms:
+            if self.data.get(form.add_prefix("DELETE")):
+                raise ValidationError(
+                    _(
+                        "Revisi ini sudah dipakai laporan: langkah tidak dapat dihapus. "
+                        'Buat revisi baru dengan aksi "Buat revisi baru".'
+                    )
+                )
+
+
 class SopStepInline(admin.TabularInline):
     model = SopStep
+    formset = SopStepFormSet
     extra = 0
     fields = [
         "number",
         "name",
         "role",
         "kind",
-        "per_section",
+        "return_to",
+        "requires_all_sections",
+        "requires_new_version",
+        "requires_analysis",
+        "reopen_role",
         "standard_amount",
         "standard_unit",
         "equipment",
         "output",
         "action_label",
-        "return_to",
         "signs_document",
     ]
+
+    # Fourteen columns: narrow inputs keep the table within a laptop screen.
+    WIDTHS = {"number": 2, "standard_amount": 3, "return_to": 2, "name": 28}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, forms.TextInput | forms.NumberInput):
+            size = self.WIDTHS.get(db_field.name, 16)
+            field.widget.attrs.update(size=size, style=f"width: {size + 2}ch")
+        return field
 
     # Reports point at step numbers: once a revision is in use its steps may change role,
     # time or wording, but not be renumbered, added or removed (make a new revision instead).
@@ -141,10 +207,9 @@ class SopAdmin(admin.ModelAdmin):
     def new_revision(self, request, queryset):
         """Copy a revision with its steps, so edits never rewrite reports already under way."""
         created = 0
-        with transaction.atomic():
-            for sop in queryset.prefetch_related("steps"):
-                copy_revision(sop)
-                created += 1
+        for sop in queryset:
+            copy_revision(sop)
+            created += 1
         self.message_user(
             request,
             ngettext(

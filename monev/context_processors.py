@@ -1,9 +1,9 @@
-from . import workflow
+from . import permissions, workflow
 from .models import Notification
 
 
 def staff(request):
-    """The signed-in user's office role and unread notices, for the navigation bar."""
+    """The signed-in user's office role, unread notices and pages, for the navigation bar."""
     user = getattr(request, "user", None)
     current = workflow.staff_of(user) if user is not None else None
     unread = getattr(user, "unread_notifications", None)  # counted by the login backend
@@ -13,4 +13,8 @@ def staff(request):
             if current is not None
             else 0
         )
-    return {"current_staff": current, "unread_notifications": unread}
+    return {
+        "current_staff": current,
+        "unread_notifications": unread,
+        "nav": permissions.navigation(current),
+    }

@@ -13,8 +13,9 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-from . import clock, selectors
+from . import clock, permissions, selectors
 from .models import DraftVersion, Report, Staff
+from .workflow import ActionKind
 
 # Archived reports never change; an idle open report's key changes with its next move.
 PARTS_TIMEOUT = 24 * 3600
@@ -54,7 +55,12 @@ def report_parts(report: Report, staff: Staff) -> ReportParts:
     full = selectors.report_for_page(report.pk)
     timeline = selectors.timeline(full)
     versions: list[DraftVersion] = list(full.versions.all())
-    context = {"report": full, "staff": staff, "timeline": timeline}
+    context = {
+        "report": full,
+        "staff": staff,
+        "timeline": timeline,
+        "may_view_analysis": permissions.can(staff, ActionKind.VIEW_ANALYSIS, full),
+    }
     parts = ReportParts(
         header=render_to_string("monev/_report_header.html", context),
         history=render_to_string("monev/_report_history.html", context),

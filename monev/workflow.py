@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .models import Report, Role, Section, SopStep, Staff
+from .models import Report, Role, Section, SopStep, Staff, StepKind
 
 
 class WorkflowError(Exception):
@@ -18,9 +18,16 @@ class WorkflowError(Exception):
 
 
 class ActionKind:
+    """Moves on the report's current step (``allowed_actions``) and the other acts the step
+    rows grant; ``permissions.can`` answers all of them."""
+
     COMPLETE = "complete"
     SUBMIT = "submit"
     RETURN = "return"
+    MAKE_DRAFT = "make_draft"
+    EDIT_ANALYSIS = "edit_analysis"
+    VIEW_ANALYSIS = "view_analysis"
+    REOPEN_SECTION = "reopen_section"
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,40 @@ def next_step_number(report: Report, number: int) -> int | None:
     return min(later) if later else None
 
 
+def archives(step: SopStep) -> bool:
+    """Completing this step freezes the documents and closes the report."""
+    return step.kind == StepKind.ARCHIVE
+
+
+def approval_step(report: Report) -> SopStep | None:
+    """The last decision: the approval the final document carries."""
+    decisions = [step for step in report.steps if step.kind == StepKind.DECISION]
+    return decisions[-1] if decisions else None
+
+
+def data_collected(report: Report) -> bool:
+    """True once every per-section step is behind the report: the office's figures exist."""
+    return report.is_archived or all(
+        step.number < report.current_step for step in report.steps if step.per_section
+    )
+
+
+def analysis_roles(report: Report) -> set[str]:
+    """Those who write the analysis: the roles that draft the report or must have it saved."""
+    return {
+        step.role for step in report.steps if step.kind == StepKind.DRAFT or step.requires_analysis
+    }
+
+
+def drafting_roles(report: Report) -> set[str]:
+    return {step.role for step in report.steps if step.kind == StepKind.DRAFT}
+
+
+def office_wide_roles(report: Report) -> set[str]:
+    """Roles that act on the report as a whole (not on one section) in its SOP."""
+    return {step.role for step in report.steps if not step.per_section}
+
+
 def active_sections(report: Report) -> list[Section]:
     return [section for section in report.office.sections.all() if section.is_active]
 
@@ -82,10 +123,51 @@ def missing_sections(report: Report, step: SopStep) -> list[Section]:
 
 
 def draft_exists(report: Report) -> bool:
-    """True once a step that produces the draft report is behind the report."""
+    """True once a drafting step is behind the report: section data is then final."""
     return report.is_archived or any(
-        step.drafts_report and step.number < report.current_step for step in report.steps
+        step.kind == StepKind.DRAFT and step.number < report.current_step for step in report.steps
     )
+
+
+def may_make_draft(report: Report, staff: Staff | None) -> bool:
+    """A drafting step's role makes the draft versions while the report is at that step."""
+    if report.is_archived or not may_view(report, staff):
+        return False
+    step = current_step(report)
+    return step.kind == StepKind.DRAFT and step.role == staff.role
+
+
+def may_edit_analysis(report: Report, staff: Staff | None) -> bool:
+    return (
+        not report.is_archived and may_view(report, staff) and staff.role in analysis_roles(report)
+    )
+
+
+def may_view_analysis(report: Report, staff: Staff | None, extra_roles=()) -> bool:
+    """The whole office's figures: for the roles acting on the report as a whole."""
+    return may_view(report, staff) and (
+        staff.role in office_wide_roles(report) or staff.role in extra_roles
+    )
+
+
+def reopens(step: SopStep, staff: Staff | None) -> bool:
+    """Whether the per-section step names ``staff``'s role as the one reopening its parts."""
+    return staff is not None and step.per_section and staff.role == step.reopen_role
+
+
+def may_reopen_section(report: Report, staff: Staff | None, step: SopStep | None) -> bool:
+    """The per-section step's reopening role may unlock a handed-in part until the draft."""
+    return (
+        step is not None
+        and may_view(report, staff)
+        and reopens(step, staff)
+        and not draft_exists(report)
+    )
+
+
+def may_fill_section(staff: Staff | None, section: Section) -> bool:
+    """Only a section's own holder fills its sheets."""
+    return staff is not None and staff.section_id is not None and staff.section_id == section.pk
 
 
 def may_view(report: Report, staff: Staff | None) -> bool:
@@ -113,7 +195,7 @@ def allowed_actions(report: Report, staff: Staff | None) -> list[Action]:
             return []
         return [Action(ActionKind.SUBMIT, step, section)]
     actions = [Action(ActionKind.COMPLETE, step)]
-    if step.return_to is not None:
+    if step.kind == StepKind.DECISION and step.return_to is not None:
         actions.append(Action(ActionKind.RETURN, step))
     return actions
 
@@ -169,4 +251,4 @@ def may_open_cycle(staff: Staff | None, first_step: SopStep | None) -> bool:
 
 
 def role_label(role: str) -> str:
-    return Role(role).label
+    return Role(role).label if role in Role.values else role

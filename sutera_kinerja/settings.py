@@ -135,6 +135,17 @@ LOGIN_REDIRECT_URL = "monev:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "id"
+# Who sees the pages that are not about one report (values of monev.models.Role). Everything
+# done on a report follows its SOP's step rows instead; the analysis page is also open to the
+# roles acting on the report as a whole in its SOP.
+MONEV_PAGE_ROLES = {
+    "view_timing": ("camat", "sekretaris", "kasubag_pkp"),
+    "view_archive": ("admin", "camat", "sekretaris", "kasubag_pkp"),
+    "view_analysis": ("admin",),
+    "home_dashboard": ("camat",),  # their front page is the Dasbor, not Tugas Saya
+    "oversee_deadlines": ("sekretaris",),  # copied on every overdue reminder
+}
+
 # Indonesian for everyone, whatever the browser asks; add ("en", ...) and LocaleMiddleware
 # once an English catalogue exists in locale/.
 LANGUAGES = [("id", _("Bahasa Indonesia"))]

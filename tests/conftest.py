@@ -11,7 +11,16 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 
-from monev.models import Office, Report, Role, Section, SectionSubmission, Sop, Staff
+from monev.models import (
+    SECTION_SHEETS,
+    Office,
+    Report,
+    Role,
+    Section,
+    SectionSubmission,
+    Sop,
+    Staff,
+)
 from monev.worktime import JAKARTA
 
 PASSWORD = "kata-sandi-uji-123"
@@ -77,7 +86,7 @@ def make_report(
         opened_at=started,
         archived_at=started if archived else None,
     )
-    for sop_step in report.sop.steps.filter(per_section=True, number__lt=step):
+    for sop_step in report.sop.steps.filter(kind__in=SECTION_SHEETS, number__lt=step):
         codes = office.sections.filter(staff__isnull=False).values_list("code", flat=True)
         submit_sections(report, sop_step.number, set(codes))
     return report

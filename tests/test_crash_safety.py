@@ -44,7 +44,7 @@ from django.db import connection
 from monev.services import reports
 
 mode, report_id, user_id = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-original = reports._write_log
+original = reports.log_step
 
 def write_log_then_wait(*args, **kwargs):
     log = original(*args, **kwargs)
@@ -54,7 +54,7 @@ def write_log_then_wait(*args, **kwargs):
         time.sleep(120)
     return log
 
-reports._write_log = write_log_then_wait
+reports.log_step = write_log_then_wait
 user = get_user_model().objects.get(pk=user_id)
 reports.report_complete_step(report_id=report_id, actor=user, from_step=3)
 print("DONE", flush=True)

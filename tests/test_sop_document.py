@@ -95,8 +95,8 @@ def test_the_lanes_are_the_roles_the_steps_use_in_the_standard_order():
     steps = [
         SopStep(number=1, name="Mulai", role=Role.CAMAT, kind="start"),
         SopStep(number=2, name="Periksa", role=Role.KASUBAG_PKP, kind="decision", return_to=1),
-        SopStep(number=3, name="Olah", role=Role.SEKRETARIS, kind="process"),
-        SopStep(number=4, name="Selesai", role=Role.CAMAT, kind="end"),
+        SopStep(number=3, name="Olah", role=Role.SEKRETARIS, kind="task"),
+        SopStep(number=4, name="Selesai", role=Role.CAMAT, kind="archive"),
     ]
 
     layout = build_layout(steps)

@@ -44,10 +44,10 @@ __all__ = [
 # The order of the lanes in the printed SOP; a role not listed here comes after, in step order.
 LANE_ORDER = [Role.SEKRETARIS, Role.KASUBAG_PKP, Role.KEPALA_SEKSI, Role.CAMAT, Role.ADMIN]
 
+# Every other kind (tasks, per-section steps, drafting) is drawn as a process box.
 SYMBOL_OF_KIND = {
     StepKind.START: "capsule",
-    StepKind.END: "capsule",
-    StepKind.PROCESS: "process",
+    StepKind.ARCHIVE: "capsule",
     StepKind.DECISION: "decision",
 }
 
@@ -185,7 +185,7 @@ def build_layout(steps: Iterable) -> FlowLayout:
         label = ""
         if step.kind == StepKind.START:
             label = gettext("Mulai")
-        elif step.kind == StepKind.END:
+        elif step.kind == StepKind.ARCHIVE:
             label = gettext("Selesai")
         symbols.append(Symbol(step.number, kind, lane_of[step.role], row, label))
         has_return = (
@@ -193,7 +193,7 @@ def build_layout(steps: Iterable) -> FlowLayout:
             and step.return_to in numbers
             and step.return_to < step.number
         )
-        if row + 1 < len(steps) and step.kind != StepKind.END:
+        if row + 1 < len(steps) and step.kind != StepKind.ARCHIVE:
             label = gettext("Ya") if has_return else ""
             arrows.append(Arrow(step.number, steps[row + 1].number, "next", label))
         if has_return:

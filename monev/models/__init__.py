@@ -29,6 +29,7 @@ from .indicators import (
 )
 from .notifications import Notification, NotificationKind
 from .office import (
+    SECTION_ROLES,
     Office,
     OfficeHoliday,
     Role,
@@ -42,10 +43,11 @@ from .office import (
 from .queue import WorkerHeartbeat
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
 from .signing import DocumentSignature, SigningAuthority, SigningCertificate
-from .sop import Sop, SopStep, StepKind, TimeUnit
+from .sop import SECTION_SHEETS, Sop, SopStep, StepKind, TimeUnit
 from .sop_review import Half, SopEvaluation, SopMonitoring, SopMonitoringRow
 
 __all__ = [
+    "SECTION_ROLES",
     "Half",
     "SopEvaluation",
     "SopMonitoring",
@@ -91,6 +93,7 @@ __all__ = [
     "SectionSubmission",
     "Sop",
     "SopStep",
+    "SECTION_SHEETS",
     "Staff",
     "StepKind",
     "StepLog",

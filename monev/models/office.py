@@ -20,6 +20,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
+# Roles whose holder is bound to one section and acts only on it (the per-section steps).
+SECTION_ROLES = frozenset({Role.KEPALA_SEKSI})
+
+
 class Office(models.Model):
     code = models.SlugField(_("kode"), unique=True)
     name = models.CharField(_("nama"), max_length=120)

@@ -124,6 +124,8 @@ class StepLog(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="logs")
     step_number = models.PositiveSmallIntegerField(_("langkah"))
     step_name = models.CharField(_("uraian prosedur"), max_length=250)
+    # The step's identity across SOP revisions (SopStep.key): Waktu SOP groups history by it.
+    step_key = models.UUIDField(_("identitas langkah"), null=True, blank=True)
     role = models.CharField(_("pelaksana"), max_length=20, choices=Role.choices)
     section = models.ForeignKey(
         Section, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,12 +1,14 @@
 """The SOP as data: each revision with its procedure steps."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .office import Office, Role
+from .office import SECTION_ROLES, Office, Role
 
 
 class Sop(models.Model):
@@ -73,10 +75,19 @@ class Sop(models.Model):
 
 
 class StepKind(models.TextChoices):
+    """What a step means to the engine; the flowchart draws its symbol from it too."""
+
     START = "start", _("Mulai")
-    PROCESS = "process", _("Proses")
+    TASK = "task", _("Tugas")
+    SECTION_DATA = "section_data", _("Data per seksi")
+    SECTION_MONEV = "section_monev", _("Monev per seksi")
+    DRAFT = "draft", _("Menyusun draf")
     DECISION = "decision", _("Keputusan")
-    END = "end", _("Selesai")
+    ARCHIVE = "archive", _("Pengarsipan")
+
+
+# The sheet each per-section kind collects (values of SheetKind).
+SECTION_SHEETS = {StepKind.SECTION_DATA: "data", StepKind.SECTION_MONEV: "monev"}
 
 
 class TimeUnit(models.TextChoices):
@@ -95,25 +106,49 @@ class SopStep(models.Model):
     number = models.PositiveSmallIntegerField(_("nomor"))
     name = models.CharField(_("uraian prosedur"), max_length=250)
     role = models.CharField(_("pelaksana"), max_length=20, choices=Role.choices)
+    key = models.UUIDField(
+        _("identitas langkah"),
+        default=uuid.uuid4,
+        editable=False,
+        help_text=_(
+            "Sama di setiap revisi SOP untuk langkah yang sama; riwayat dikelompokkan menurutnya."
+        ),
+    )
     kind = models.CharField(
-        _("jenis"), max_length=10, choices=StepKind.choices, default=StepKind.PROCESS
+        _("jenis"),
+        max_length=20,
+        choices=StepKind.choices,
+        default=StepKind.TASK,
+        help_text=_(
+            "Mulai: membuka siklus. Data/Monev per seksi: setiap seksi mengisi dan mengirim "
+            "lembarnya. Menyusun draf: boleh membuat draf versi baru. Keputusan: dapat "
+            "mengembalikan ke langkah tujuan. Pengarsipan: membekukan dokumen final dan "
+            "menutup laporan."
+        ),
     )
-    per_section = models.BooleanField(
-        _("per seksi"),
+    requires_all_sections = models.BooleanField(
+        _("syarat: semua data seksi terkirim"),
         default=False,
-        help_text=_("Setiap seksi mengirim bagiannya; langkah selesai bila semua seksi mengirim."),
+        help_text=_(
+            "Langkah baru dapat diselesaikan bila tidak ada data seksi yang dibuka kembali."
+        ),
     )
-    sheet = models.CharField(
-        _("lembar isian seksi"),
-        max_length=10,
+    requires_new_version = models.BooleanField(
+        _("syarat: draf versi baru"),
+        default=False,
+        help_text=_("Langkah baru dapat diselesaikan setelah membuat draf laporan versi baru."),
+    )
+    requires_analysis = models.BooleanField(
+        _("syarat: analisis tersimpan"),
+        default=False,
+        help_text=_("Langkah baru dapat diselesaikan bila analisis setiap seksi sudah diisi."),
+    )
+    reopen_role = models.CharField(
+        _("yang boleh membuka kembali"),
+        max_length=20,
+        choices=Role.choices,
         blank=True,
-        choices=[("data", _("Data kinerja triwulan")), ("monev", _("Blangko monev"))],
-        help_text=_("Untuk langkah per seksi: lembar yang harus lengkap sebelum seksi mengirim."),
-    )
-    drafts_report = models.BooleanField(
-        _("menghasilkan draf laporan"),
-        default=False,
-        help_text=_("Setelah langkah ini selesai, data seksi tidak dapat dibuka kembali."),
+        help_text=_("Untuk langkah per seksi: peran yang boleh membuka kembali data seksi."),
     )
     signs_document = models.BooleanField(
         _("menandatangani dokumen secara elektronik"),
@@ -147,25 +182,52 @@ class SopStep(models.Model):
         verbose_name_plural = _("langkah SOP")
         ordering = ["sop", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["sop", "number"], name="unique_sop_step_number")
+            models.UniqueConstraint(fields=["sop", "number"], name="unique_sop_step_number"),
+            models.UniqueConstraint(fields=["sop", "key"], name="unique_sop_step_key"),
         ]
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
 
     def clean(self):
+        """What one row can tell about itself; the revision as a whole is checked by
+        ``monev.sop_checks``."""
+        errors = {}
         if bool(self.standard_amount) != bool(self.standard_unit):
-            raise ValidationError(
-                {"standard_unit": _("Isi waktu baku beserta satuannya, atau kosongkan keduanya.")}
+            errors["standard_unit"] = _(
+                "Isi waktu baku beserta satuannya, atau kosongkan keduanya."
             )
-        if self.return_to is not None and self.return_to >= self.number:
-            raise ValidationError(
-                {"return_to": _("Langkah tujuan pengembalian harus sebelum langkah ini.")}
+        if self.kind == StepKind.DECISION and self.return_to is None:
+            errors["return_to"] = _("Langkah keputusan harus memiliki langkah tujuan pengembalian.")
+        elif self.kind != StepKind.DECISION and self.return_to is not None:
+            errors["return_to"] = _("Hanya langkah keputusan yang dapat mengembalikan.")
+        elif self.return_to is not None and self.number and self.return_to >= self.number:
+            errors["return_to"] = _("Langkah tujuan pengembalian harus sebelum langkah ini.")
+        if self.role and self.per_section != (self.role in SECTION_ROLES):
+            errors["kind"] = (
+                _("Langkah per seksi harus dilaksanakan oleh peran yang memegang seksi.")
+                if self.per_section
+                else _("Peran yang memegang satu seksi hanya melaksanakan langkah per seksi.")
             )
-        if self.per_section and self.role != Role.KEPALA_SEKSI:
-            raise ValidationError(
-                {"per_section": _("Langkah per seksi harus dilaksanakan oleh Kepala Seksi.")}
+        if self.per_section and not self.reopen_role:
+            errors["reopen_role"] = _("Tentukan peran yang boleh membuka kembali data seksi.")
+        elif not self.per_section and self.reopen_role:
+            errors["reopen_role"] = _("Hanya langkah per seksi yang dapat dibuka kembali.")
+        if self.requires_new_version and self.kind != StepKind.DRAFT:
+            errors["requires_new_version"] = _(
+                "Draf versi baru hanya dapat dibuat pada langkah penyusunan draf."
             )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def per_section(self) -> bool:
+        return self.kind in SECTION_SHEETS
+
+    @property
+    def sheet(self) -> str:
+        """The section sheet a per-section step collects ("data" or "monev"), else ""."""
+        return SECTION_SHEETS.get(self.kind, "")
 
     @property
     def standard_label(self) -> str:

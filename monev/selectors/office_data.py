@@ -17,11 +17,11 @@ from ..models import (
     IndicatorTarget,
     Realisation,
     Report,
-    Role,
     Staff,
 )
 from ..performance import Achievement, Aggregation, achievement, rating, yearly_realisation
 from ..performance import RatingBand as Band
+from ..workflow import approval_step
 from .section_data import rating_bands
 
 HUNDRED = Decimal(100)
@@ -312,7 +312,7 @@ def _activity_figures(activity, spending, quarter) -> ActivityFigures:
 
 def _signer(report: Report) -> Signer | None:
     staff = (
-        Staff.objects.filter(office=report.office, role=Role.CAMAT)
+        Staff.objects.filter(office=report.office, role=getattr(approval_step(report), "role", ""))
         .select_related("user")
         .order_by("pk")
         .first()

@@ -98,6 +98,8 @@ class StepTiming:
     durations: DurationStats
     returns: int = 0  # how many of the samples were returns (decision steps)
     sections: DurationStats | None = None  # per-section hand-ins, for per-section steps
+    identity: str = ""  # the step across SOP revisions, with its performer
+    current: bool = True  # False: the current SOP no longer has this step with this role
 
     @property
     def role_label(self) -> str:
@@ -227,6 +229,9 @@ def timing_summary(office: Office, year: int, quarter: int | None = None) -> Tim
             "working_seconds",
             "on_time",
             "section__name",
+            "step_key",
+            "standard_seconds",
+            "standard_label",
         ).order_by("finished_at", "id")
     )
     steps = _step_timings(rows, sop_steps, calendar)
@@ -243,47 +248,60 @@ def timing_summary(office: Office, year: int, quarter: int | None = None) -> Tim
     )
 
 
+def _identity(key, number: int, role: str) -> str:
+    """A step as history knows it: its identity across SOP revisions and who performed it, so
+    a renumbered step keeps its figures and a moved step's two performers stay apart. Logs
+    from before steps had an identity fall back to their number."""
+    return f"{key or f'#{number}'}:{role}"
+
+
 def _step_timings(rows, sop_steps: list[SopStep], calendar) -> list[StepTiming]:
     step_samples = defaultdict(list)
     section_samples = defaultdict(list)
     returns = Counter()
-    # Name and role of steps that the current SOP no longer has, from their newest log.
+    # Number, name and standard of each step as its newest log copied them.
     logged = {}
-    for _report, number, name, role, action, seconds, on_time, _section in rows:
-        logged[number] = (name, role)
+    for _report, number, name, role, action, seconds, on_time, _section, key, *standard in rows:
+        identity = _identity(key, number, role)
+        logged[identity] = (number, name, *standard)
         if action == LogAction.SUBMIT:
-            section_samples[number].append((seconds, on_time))
+            section_samples[identity].append((seconds, on_time))
         else:
-            step_samples[number].append((seconds, on_time))
-            returns[number] += action == LogAction.RETURN
+            step_samples[identity].append((seconds, on_time))
+            returns[identity] += action == LogAction.RETURN
 
-    by_number = {step.number: step for step in sop_steps}
+    current = {_identity(step.key, step.number, step.role): step for step in sop_steps}
     timings = []
-    for number in sorted(set(by_number) | set(logged)):
-        step = by_number.get(number)
-        per_section = step.per_section if step else number in section_samples
-        if step:
-            name, role, label = step.name, step.role, step.standard_label
+    for identity in set(current) | set(logged):
+        step = current.get(identity)
+        if identity in logged:
+            number, name, standard, label = logged[identity]
+            number = step.number if step else number
+        else:
+            number, name, label = step.number, step.name, step.standard_label
             standard = (
                 standard_seconds(step.standard_amount, step.standard_unit, calendar)
                 if step.standard_amount
                 else None
             )
-        else:
-            (name, role), label, standard = logged[number], "", None
+        per_section = step.per_section if step else bool(section_samples[identity])
         timings.append(
             StepTiming(
                 number=number,
                 name=name,
-                role=role,
+                role=identity.rsplit(":", 1)[1],
                 per_section=per_section,
                 standard_seconds=standard,
                 standard_label=label,
-                durations=DurationStats.of(step_samples[number]),
-                returns=returns[number],
-                sections=DurationStats.of(section_samples[number]) if per_section else None,
+                durations=DurationStats.of(step_samples[identity]),
+                returns=returns[identity],
+                sections=DurationStats.of(section_samples[identity]) if per_section else None,
+                identity=identity,
+                current=step is not None,
             )
         )
+    # The current SOP's order; a step it no longer has comes after today's step of its number.
+    timings.sort(key=lambda t: (t.number, not t.current, t.name))
     return timings
 
 
@@ -293,11 +311,11 @@ def _late_ranking(steps: list[StepTiming], rows) -> list[LateStep]:
     Ties go to the higher late share, then to more late section hand-ins, then to step order.
     """
     late_by_section = defaultdict(Counter)
-    for _report, number, _name, _role, action, _seconds, on_time, section in rows:
+    for _report, number, _name, role, action, _seconds, on_time, section, key, *_ in rows:
         if action == LogAction.SUBMIT and on_time is False:
-            late_by_section[number][section] += 1
+            late_by_section[_identity(key, number, role)][section] += 1
     late = [
-        LateStep(rank=0, step=step, late_sections=late_by_section[step.number].most_common())
+        LateStep(rank=0, step=step, late_sections=late_by_section[step.identity].most_common())
         for step in steps
     ]
     late = [item for item in late if item.late or item.late_submissions]

@@ -10,14 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import clock
+from .. import clock, workflow
 from ..exports.render_limit import RenderError, render_with_limit
 from ..models import (
     ArchivedFile,
     ArchiveKind,
     LogAction,
     Report,
-    Role,
     StepLog,
 )
 from ..models.documents import archive_path
@@ -33,9 +32,12 @@ def sha256_of(data: bytes) -> str:
 
 
 def approval_date(report: Report):
-    """The day the Camat approved: the date the signature block carries."""
+    """The day of the SOP's approval step: the date the signature block carries."""
+    step = workflow.approval_step(report)
     approved = (
-        StepLog.objects.filter(report=report, action=LogAction.COMPLETE, role=Role.CAMAT)
+        StepLog.objects.filter(
+            report=report, action=LogAction.COMPLETE, step_number=getattr(step, "number", None)
+        )
         .order_by("-finished_at")
         .values_list("finished_at", flat=True)
         .first()

@@ -1,29 +1,31 @@
-"""Writes for the report's documents: the Kasubag PKP's analysis, numbered draft versions,
+"""Writes for the report's documents: the analysis, numbered draft versions,
 and the discussion of a version."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import clock, workflow
-from ..models import Comment, DraftVersion, Role, SectionAnalysis
+from .. import clock, permissions, workflow
+from ..models import Comment, DraftVersion, SectionAnalysis
 from ..numbers import format_decimal
 from ..selectors.office_data import QuarterFigures, quarter_figures
-from ..workflow import WorkflowError
+from ..workflow import ActionKind, WorkflowError
 from .locking import lock_report
 
 MAX_TEXT = 5000
 
 
-def _ensure_kasubag(report, actor):
+def _ensure_open(report, actor, action: str):
+    """403 unless the SOP gives ``actor``'s role this act on the report; then refuse an
+    archived report with a message."""
     staff = workflow.staff_of(actor)
     workflow.ensure_may_view(report, staff)
-    if staff.role != Role.KASUBAG_PKP:
-        raise PermissionDenied(_("Hanya Kasubag PKP yang dapat melakukan ini."))
     if report.is_archived:
         raise WorkflowError(_("Laporan ini sudah diarsipkan dan tidak dapat diubah lagi."))
+    # A drafter at another step gets a message below, not a 403.
+    if action != ActionKind.MAKE_DRAFT or staff.role not in workflow.drafting_roles(report):
+        permissions.ensure(staff, action, report)
     return staff
 
 
@@ -31,7 +33,7 @@ def _ensure_kasubag(report, actor):
 def analysis_save(*, report_id: int, actor, texts: dict[int, str]) -> None:
     """Save the analysis box of each section (section id -> text)."""
     report = lock_report(report_id)
-    _ensure_kasubag(report, actor)
+    _ensure_open(report, actor, ActionKind.EDIT_ANALYSIS)
     sections = {s.pk for s in workflow.active_sections(report)}
     unknown = set(texts) - sections
     if unknown:
@@ -77,10 +79,8 @@ def summary_of(figures: QuarterFigures, analysis: dict[int, str]) -> dict:
 
 
 def drafting_step(report) -> bool:
-    """The steps that produce a version: the drafting step and the step returns go back to."""
-    step = workflow.current_step(report)
-    return_targets = {s.return_to for s in report.steps if s.return_to}
-    return step.drafts_report or step.number in return_targets
+    """The current step must produce a draft version of its own before it is done."""
+    return workflow.current_step(report).requires_new_version
 
 
 def render_draft_html(report, figures, analysis, *, number: int) -> str:
@@ -98,15 +98,15 @@ def render_draft_html(report, figures, analysis, *, number: int) -> str:
 
 @transaction.atomic
 def draft_generate(*, report_id: int, actor, from_step: int) -> DraftVersion:
-    """The Kasubag PKP freezes the current figures and analysis as the next draft version."""
+    """The drafting step's role freezes the figures and analysis as the next draft version."""
     report = lock_report(report_id)
-    _ensure_kasubag(report, actor)
+    staff = _ensure_open(report, actor, ActionKind.MAKE_DRAFT)
     if report.current_step != from_step:
         raise WorkflowError(
             _("Laporan sudah berada di langkah %(current)s; halaman Anda sudah usang.")
             % {"current": report.current_step}
         )
-    if not drafting_step(report) or workflow.current_step(report).role != Role.KASUBAG_PKP:
+    if not permissions.can(staff, ActionKind.MAKE_DRAFT, report):
         raise WorkflowError(_("Draf laporan hanya dibuat pada langkah penyusunan atau perbaikan."))
     figures = quarter_figures(report)
     analysis = analysis_texts(report)

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import clock, workflow
-from ..models import Notification, NotificationKind, Report, Role, Staff
+from .. import clock, permissions, workflow
+from ..models import Notification, NotificationKind, Report, Staff
 from ..selectors.reports import office_calendar, step_status
 
 logger = logging.getLogger(__name__)
@@ -141,7 +141,9 @@ def send_due_reminders() -> int:
         people += [
             s.user
             for s in Staff.objects.filter(
-                office=report.office, role=Role.SEKRETARIS, user__is_active=True
+                office=report.office,
+                role__in=permissions.page_roles(permissions.Page.OVERSEE_DEADLINES),
+                user__is_active=True,
             ).select_related("user")
         ]
         message = _(

@@ -1,8 +1,6 @@
 """Every write that moves a report through the SOP. Each function is one atomic transition:
 lock the report row, re-check under the lock, change the state, write the step log."""
 
-import datetime
-
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -15,85 +13,41 @@ from ..models import (
     SectionSubmission,
     Sop,
     SopStep,
-    StepLog,
 )
-from ..selectors import current_sop, office_calendar
+from ..selectors import current_sop
 from ..workflow import ActionKind, WorkflowError
-from ..worktime import WorkCalendar, standard_seconds
 from .archive import archive_documents
 from .data_checks import sheet_completeness_errors
-from .documents import ensure_new_version
+from .documents import analysis_texts, ensure_new_version
 from .locking import lock_report
 from .notifications import after_transition
-
-
-def measured_log(
-    step: SopStep,
-    *,
-    action: str,
-    actor,
-    calendar: WorkCalendar,
-    started_at: datetime.datetime,
-    finished_at: datetime.datetime,
-    section=None,
-    note: str = "",
-) -> StepLog:
-    """An unsaved log of a step: wall clock and working time against the step's standard.
-
-    Name, role and standard are copied so that later SOP revisions leave the history alone.
-    """
-    working = calendar.working_seconds(started_at, finished_at)
-    standard = (
-        standard_seconds(step.standard_amount, step.standard_unit, calendar)
-        if step.standard_amount
-        else None
-    )
-    return StepLog(
-        step_number=step.number,
-        step_name=step.name,
-        role=step.role,
-        section=section,
-        action=action,
-        actor=actor,
-        started_at=started_at,
-        finished_at=finished_at,
-        wall_seconds=max(0, int((finished_at - started_at).total_seconds())),
-        working_seconds=working,
-        standard_seconds=standard,
-        standard_label=step.standard_label,
-        on_time=None if standard is None else working <= standard,
-        note=note,
-    )
-
-
-def _write_log(report: Report, step: SopStep, **fields) -> StepLog:
-    log = measured_log(step, started_at=report.step_started_at, **fields)
-    log.report = report
-    log.save()
-    return log
+from .step_log import log_step
 
 
 def _finish_step(report: Report, step: SopStep, *, actor, note: str, now) -> None:
-    """Close the current step and move to the next one, or archive after the last."""
-    calendar = office_calendar(report.office)
-    _write_log(
-        report,
-        step,
-        action=LogAction.COMPLETE,
-        actor=actor,
-        calendar=calendar,
-        finished_at=now,
-        note=note,
-    )
+    """Close the current step and move to the next one; the archive step archives."""
+    log_step(report, step, action=LogAction.COMPLETE, actor=actor, now=now, note=note)
     following = workflow.next_step_number(report, step.number)
-    if following is None:
+    if workflow.archives(step):
         archive_documents(report, now)
         report.archived_at = now
+    elif following is None:
+        raise WorkflowError(_("SOP laporan ini tidak memiliki langkah pengarsipan."))
     else:
         report.current_step = following
         report.step_started_at = now
         after_transition(report)
     report.save(update_fields=["current_step", "step_started_at", "archived_at"])
+
+
+def _ensure_analysis(report: Report) -> None:
+    written = {pk for pk, text in analysis_texts(report).items() if text.strip()}
+    missing = [s for s in workflow.active_sections(report) if s.pk not in written]
+    if missing:
+        raise WorkflowError(
+            _("Analisis seksi %(sections)s belum diisi.")
+            % {"sections": ", ".join(str(s) for s in missing)}
+        )
 
 
 def _ensure_no_section_reopened(report: Report) -> None:
@@ -138,16 +92,7 @@ def report_open(*, office: Office, year: int, quarter: int, actor) -> Report:
             _("Laporan Triwulan %(quarter)s tahun %(year)s sudah dibuka.")
             % {"quarter": quarter, "year": year}
         ) from None
-    StepLog.objects.create(
-        report=report,
-        step_number=first.number,
-        step_name=first.name,
-        role=first.role,
-        action=LogAction.OPEN,
-        actor=actor,
-        started_at=now,
-        finished_at=now,
-    )
+    log_step(report, first, action=LogAction.OPEN, actor=actor, now=now)
     after_transition(report)
     return report
 
@@ -159,8 +104,10 @@ def report_complete_step(*, report_id: int, actor, from_step: int, note: str = "
     action = workflow.ensure_allowed(
         report, workflow.staff_of(actor), kind=ActionKind.COMPLETE, from_step=from_step
     )
-    if action.step.drafts_report:
+    if action.step.requires_all_sections:
         _ensure_no_section_reopened(report)
+    if action.step.requires_analysis:
+        _ensure_analysis(report)
     ensure_new_version(report)
     _finish_step(report, action.step, actor=actor, note=note.strip(), now=clock.now())
     return report
@@ -168,7 +115,7 @@ def report_complete_step(*, report_id: int, actor, from_step: int, note: str = "
 
 @transaction.atomic
 def report_return(*, report_id: int, actor, from_step: int, note: str) -> Report:
-    """A decision step sends the draft back (to step 10) with a mandatory note."""
+    """A decision step sends the draft back to its return target with a mandatory note."""
     report = lock_report(report_id)
     action = workflow.ensure_allowed(
         report,
@@ -178,15 +125,7 @@ def report_return(*, report_id: int, actor, from_step: int, note: str) -> Report
         note=note,
     )
     now = clock.now()
-    _write_log(
-        report,
-        action.step,
-        action=LogAction.RETURN,
-        actor=actor,
-        calendar=office_calendar(report.office),
-        finished_at=now,
-        note=note.strip(),
-    )
+    log_step(report, action.step, action=LogAction.RETURN, actor=actor, now=now, note=note.strip())
     report.current_step = action.step.return_to
     report.step_started_at = now
     report.save(update_fields=["current_step", "step_started_at"])
@@ -219,13 +158,12 @@ def report_submit_section(
         submitted_by=actor,
         submitted_at=now,
     )
-    _write_log(
+    log_step(
         report,
         action.step,
         action=LogAction.SUBMIT,
         actor=actor,
-        calendar=office_calendar(report.office),
-        finished_at=now,
+        now=now,
         section=action.section,
         note=note.strip(),
     )

@@ -162,7 +162,7 @@ def section_data_submit(*, report_id: int, section_id: int, actor) -> Report:
 
 @transaction.atomic
 def section_data_reopen(*, report_id: int, section_id: int, actor, reason: str) -> Report:
-    """The Kasubag PKP unlocks one section's handed-in data, with a reason."""
+    """The data step's reopening role unlocks one section's handed-in data, with a reason."""
     return sheet_reopen(
         report_id=report_id, section_id=section_id, actor=actor, reason=reason, kind=SheetKind.DATA
     )

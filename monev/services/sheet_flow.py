@@ -1,5 +1,5 @@
 """What every section sheet (the step 2 data, the step 5 monev sheet) shares: who may fill
-it, when it is open, handing it in, and the Kasubag PKP reopening it."""
+it, when it is open, handing it in, and reopening it by the role the step names."""
 
 from django.core.exceptions import PermissionDenied
 from django.utils import formats, timezone
@@ -9,26 +9,25 @@ from .. import clock, workflow
 from ..models import (
     LogAction,
     Report,
-    Role,
     Section,
     SectionSheet,
     SectionSubmission,
     SheetKind,
     SopStep,
-    StepLog,
 )
 from ..selectors.section_data import sheet_step
 from ..workflow import WorkflowError
 from .data_checks import sheet_completeness_errors
 from .locking import lock_report
 from .reports import report_submit_section
+from .step_log import log_step
 
 
 def section_for_editor(report: Report, actor, section_id: int) -> Section:
     """Only the section's own Kepala Seksi fills its sheets."""
     staff = workflow.staff_of(actor)
     workflow.ensure_may_view(report, staff)
-    if staff.role != Role.KEPALA_SEKSI or staff.section_id != section_id:
+    if staff is None or staff.section_id != section_id:
         raise PermissionDenied(_("Anda hanya dapat mengisi data seksi Anda sendiri."))
     return staff.section
 
@@ -61,7 +60,8 @@ def ensure_editable(report: Report, section: Section, kind: str) -> None:
         raise WorkflowError(_("Pengisian data seksi belum dibuka untuk laporan ini."))
     if _submission(report, section.pk, step):
         raise WorkflowError(
-            _("Data seksi ini sudah dikirim dan dikunci. Minta Kasubag PKP membukanya kembali.")
+            _("Data seksi ini sudah dikirim dan dikunci. Minta %(role)s membukanya kembali.")
+            % {"role": workflow.role_label(step.reopen_role)}
         )
 
 
@@ -96,31 +96,24 @@ def sheet_submit(*, report_id: int, section_id: int, actor, kind: str) -> Report
         submitted_by=actor,
         submitted_at=now,
     )
-    StepLog.objects.create(
-        report=report,
-        step_number=step.number,
-        step_name=step.name,
-        role=step.role,
-        section=section,
-        action=LogAction.RESUBMIT,
-        actor=actor,
-        started_at=now,
-        finished_at=now,
-    )
+    log_step(report, step, action=LogAction.RESUBMIT, actor=actor, now=now, section=section)
     return report
 
 
 def sheet_reopen(*, report_id: int, section_id: int, actor, reason: str, kind: str) -> Report:
-    """The Kasubag PKP unlocks one section's handed-in sheet, with a reason, until the draft
-    report exists. The reopening is logged."""
+    """The step's reopening role unlocks one section's handed-in sheet, with a reason, until
+    the draft report exists. The reopening is logged."""
     report = lock_report(report_id)
     staff = workflow.staff_of(actor)
     workflow.ensure_may_view(report, staff)
-    if staff.role != Role.KASUBAG_PKP:
-        raise PermissionDenied(_("Hanya Kasubag PKP yang dapat membuka kembali data seksi."))
+    step = step_for(report, kind)
+    if not workflow.reopens(step, staff):
+        raise PermissionDenied(
+            _("Hanya %(role)s yang dapat membuka kembali data seksi.")
+            % {"role": workflow.role_label(step.reopen_role)}
+        )
     if not reason.strip():
         raise WorkflowError(_("Alasan membuka kembali wajib diisi."))
-    step = step_for(report, kind)
     if report.is_archived or workflow.draft_exists(report):
         raise WorkflowError(
             _("Draf laporan sudah disusun; data seksi tidak dapat dibuka kembali lagi.")
@@ -130,16 +123,14 @@ def sheet_reopen(*, report_id: int, section_id: int, actor, reason: str, kind: s
         raise WorkflowError(_("Data seksi ini belum dikirim; tidak ada yang perlu dibuka."))
     submission.delete()
     now = clock.now()
-    StepLog.objects.create(
-        report=report,
-        step_number=step.number,
-        step_name=step.name,
-        role=staff.role,
-        section_id=section_id,
+    log_step(
+        report,
+        step,
         action=LogAction.REOPEN,
         actor=actor,
-        started_at=now,
-        finished_at=now,
+        now=now,
+        section=submission.section,
         note=reason.strip(),
+        role=staff.role,
     )
     return report

@@ -10,7 +10,8 @@ def copy_revision(sop: Sop, *, is_active: bool | None = None, step_changes=None)
     """The next revision number of ``sop``'s SOP, with its steps copied.
 
     ``is_active`` None keeps the original's; ``step_changes`` maps a step number to the
-    field values that differ in the copy.
+    field values that differ in the copy. Each step keeps its identity (``key``), so Waktu SOP
+    follows it across revisions whatever its new number or role.
     """
     step_changes = step_changes or {}
     with transaction.atomic():

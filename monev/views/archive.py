@@ -8,19 +8,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import permissions
-from ..models import ArchivedFile, ExportStatus, Quarter, Report, Role, YearExport
+from ..models import ArchivedFile, ExportStatus, Quarter, Report, YearExport
 from ..services.archive import archive_verify
 from ..services.year_export import year_export_start
 
 # Column -> ordering; a leading "-" in ?sort= reverses it. Years stay grouped either way.
 ARCHIVE_SORTS = {"laporan": ("year", "quarter"), "diarsipkan": ("year", "archived_at")}
-ARCHIVE_ROLES = {Role.ADMIN, Role.CAMAT, Role.SEKRETARIS, Role.KASUBAG_PKP}
 
 
 def _archive_staff(request):
     staff = permissions.staff_required(request)
-    if staff.role not in ARCHIVE_ROLES:
-        raise PermissionDenied(_("Arsip laporan tidak tersedia untuk peran Anda."))
+    permissions.ensure(staff, permissions.Page.VIEW_ARCHIVE)
     return staff
 
 

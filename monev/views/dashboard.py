@@ -6,7 +6,6 @@ import functools
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,7 +19,6 @@ from ..exports.charts import (
     svg_data_uri,
     trend_chart_svg,
 )
-from ..models import Role
 from ..selectors.dashboard import Dashboard, dashboard_for, default_year
 from .reports import inbox
 
@@ -135,11 +133,7 @@ def _chart_uris(sections, trend, progress, language: str) -> tuple[str, str, str
 @require_GET
 def dashboard(request):
     staff = permissions.staff_required(request)
-    section = None
-    if staff.role == Role.KEPALA_SEKSI:
-        if staff.section_id is None:
-            raise PermissionDenied(_("Akun Kepala Seksi Anda belum terhubung ke seksi mana pun."))
-        section = staff.section
+    section = permissions.section_scope(staff)
     office = staff.office
     year = _number(request.GET.get("year"), 2000, 2100) or default_year(office)
     highlight = _number(request.GET.get("quarter"), 1, 4)
@@ -195,6 +189,6 @@ def dashboard(request):
 def home(request):
     """The front page: the Camat's is the Dasbor, everyone else's is Tugas Saya."""
     staff = permissions.staff_required(request)
-    if staff.role == Role.CAMAT:
+    if permissions.can(staff, permissions.Page.HOME_DASHBOARD):
         return redirect("monev:dashboard")
     return inbox(request)

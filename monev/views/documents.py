@@ -1,9 +1,8 @@
-"""The Kasubag PKP's analysis of the whole office's quarter, the numbered draft versions,
+"""The analysis of the whole office's quarter, the numbered draft versions,
 and their discussion."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions, workflow
 from ..exports.render_limit import RenderError, render_with_limit
 from ..forms import CommentForm
-from ..models import Role
 from ..selectors.documents import version_page, versions_of
 from ..selectors.office_data import quarter_figures
 from ..services.documents import (
@@ -20,10 +18,9 @@ from ..services.documents import (
     analysis_texts,
     comment_add,
     draft_generate,
-    drafting_step,
 )
 from ..services.rendered import rendered_once, stored_pdf_response
-from ..workflow import WorkflowError
+from ..workflow import ActionKind, WorkflowError
 
 # Column -> sort key for the indicator tables; rows without a value go last.
 INDICATOR_SORTS = {
@@ -34,10 +31,9 @@ INDICATOR_SORTS = {
 
 
 def _office_reader(request, pk):
-    """The whole office's figures are for the office's leaders, not a single section."""
+    """The whole office's figures are for the roles acting on the report as a whole."""
     report, staff = permissions.get_report_for(request, pk)
-    if staff.role == Role.KEPALA_SEKSI:
-        raise PermissionDenied(_("Tabel seluruh kantor tidak tersedia untuk Kepala Seksi."))
+    permissions.ensure(staff, ActionKind.VIEW_ANALYSIS, report)
     return report, staff
 
 
@@ -62,17 +58,14 @@ def report_analysis(request, pk: int):
         for section in figures.sections:
             section.indicators.sort(key=key, reverse=sort.startswith("-"))
     analysis = analysis_texts(report)
-    is_kasubag = staff.role == Role.KASUBAG_PKP and not report.is_archived
     context = {
         "report": report,
         "figures": figures,
         "sections": [(s, analysis.get(s.section_id, "")) for s in figures.sections],
         "versions": versions_of(report),
         "sort": sort,
-        "can_edit": is_kasubag,
-        "can_draft": is_kasubag
-        and drafting_step(report)
-        and workflow.current_step(report).role == Role.KASUBAG_PKP,
+        "can_edit": permissions.can(staff, ActionKind.EDIT_ANALYSIS, report),
+        "can_draft": permissions.can(staff, ActionKind.MAKE_DRAFT, report),
     }
     return render(request, "monev/report_analysis.html", context)
 

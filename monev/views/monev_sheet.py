@@ -6,13 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import permissions, workflow
+from .. import permissions
 from ..forms import MonevFormSet, ReopenForm
-from ..models import MonevEntry, Role, SheetKind
+from ..models import MonevEntry, SheetKind
 from ..selectors.section_data import section_sheet_page
 from ..services.data_checks import DataErrors
 from ..services.monev_sheet import MonevInput, monev_sheet_save, monev_sheet_submit
-from ..workflow import WorkflowError
+from ..workflow import ActionKind, WorkflowError
 
 FIELDS = ("findings", "problems", "recommendation")
 
@@ -44,8 +44,7 @@ def _render(request, page, staff, formset, entries):
         "section": page.section,
         "can_edit": editor and page.editable,
         "can_reopen": page.submission is not None
-        and staff.role == Role.KASUBAG_PKP
-        and not workflow.draft_exists(page.report),
+        and permissions.can(staff, ActionKind.REOPEN_SECTION, page.report, step=page.step),
         "rows": [
             (line, forms.get(line.indicator.pk), entries.get(line.indicator.pk))
             for line in page.indicators

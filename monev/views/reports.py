@@ -93,6 +93,8 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
         "action_forms": forms,
         # Outside the cached parts: a row edited behind the app's back changes no cache key.
         "chain": log_chain.check_report(report),
+        "may_work_on_analysis": workflow.data_collected(report)
+        and permissions.can(staff, ActionKind.EDIT_ANALYSIS, report),
     }
     return render(request, "monev/report_detail.html", context, status=status)
 

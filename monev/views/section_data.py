@@ -9,17 +9,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import permissions, sheets, workflow
+from .. import permissions, sheets
 from ..forms import ActivityFormSet, RealisationFormSet, ReopenForm, SheetUploadForm
-from ..models import Indicator, Role, SheetKind
+from ..models import Indicator, SheetKind
 from ..numbers import NumberError, input_text, parse_decimal
 from ..performance import achievement, rating
-from ..selectors.section_data import rating_bands, section_sheet_page
+from ..selectors.section_data import rating_bands, section_sheet_page, sheet_step
 from ..services.data_checks import ActivityEntry, DataErrors, IndicatorEntry
 from ..services.monev_sheet import monev_sheet_reopen as reopen_monev
 from ..services.section_data import evidence_delete, section_data_save, section_data_submit
 from ..services.section_data import section_data_reopen as reopen_data
-from ..workflow import WorkflowError
+from ..workflow import ActionKind, WorkflowError
 
 
 def _load(request, pk: int, section_id: int):
@@ -121,8 +121,7 @@ def _render(request, page, staff, indicators, activities, *, upload_errors=(), s
         "can_edit": editor and page.editable,
         "is_editor": editor,
         "can_reopen": page.submission is not None
-        and staff.role == Role.KASUBAG_PKP
-        and not workflow.draft_exists(page.report),
+        and permissions.can(staff, ActionKind.REOPEN_SECTION, page.report, step=page.step),
         "indicator_rows": [(line, forms.get(line.indicator.pk)) for line in page.indicators],
         "activity_rows": [(line, activity_forms.get(line.activity.pk)) for line in page.activities],
         "indicator_formset": indicators,
@@ -263,13 +262,12 @@ REOPEN = {
 
 @require_POST
 def section_data_reopen(request, pk: int, section_id: int, kind: str = SheetKind.DATA):
-    """The Kasubag PKP reopens a section's data or monev sheet, with a reason."""
+    """The step's reopening role reopens a section's data or monev sheet, with a reason."""
     report, staff, section = _load(request, pk, section_id)
     reopen, page = REOPEN[kind]
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        if staff.role != Role.KASUBAG_PKP:
-            raise PermissionDenied(_("Hanya Kasubag PKP yang dapat membuka kembali data seksi."))
+        permissions.ensure(staff, ActionKind.REOPEN_SECTION, report, step=sheet_step(report, kind))
         messages.error(request, _("Alasan membuka kembali wajib diisi."))
         return redirect(page, pk=report.pk, section_id=section.pk)
     try:

@@ -12,20 +12,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from .. import clock, permissions
 from ..exports.timing_xlsx import build_timing_xlsx
-from ..models import Quarter, Report, Role
+from ..models import Quarter, Report
 from ..selectors.timing import TimingSummary, timing_summary
-
-# Those who revise the SOP's times: the head, the secretary and the workflow's engine room.
-TIMING_ROLES = {Role.CAMAT, Role.SEKRETARIS, Role.KASUBAG_PKP}
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -149,8 +144,7 @@ def _headers(request, table: str, key: str, descending: bool) -> list[Header]:
 
 def _timing_staff(request):
     staff = permissions.staff_required(request)
-    if staff.role not in TIMING_ROLES:
-        raise PermissionDenied(_("Waktu SOP hanya untuk Camat, Sekretaris dan Kasubag PKP."))
+    permissions.ensure(staff, permissions.Page.VIEW_TIMING)
     return staff
 
 

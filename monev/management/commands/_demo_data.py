@@ -4,7 +4,16 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 
 from monev import workflow
-from monev.models import ActivityLevel, Direction, Indicator, IndicatorTarget, Role, Section, Staff
+from monev.models import (
+    ActivityLevel,
+    Direction,
+    Indicator,
+    IndicatorTarget,
+    Role,
+    Section,
+    Staff,
+    StepKind,
+)
 from monev.performance import achievement
 from monev.services.data_checks import ActivityEntry, IndicatorEntry
 from monev.services.documents import (
@@ -145,7 +154,10 @@ class DemoData:
 
     def before_completing(self, report, step, user, rng: random.Random) -> None:
         """What the step's people do in the app before they close it."""
-        if step.role == Role.KASUBAG_PKP and step.number == 7:
+        first_analysis = workflow.data_collected(report) and not analysis_texts(report)
+        if step.role in workflow.analysis_roles(report) and (
+            step.requires_analysis or first_analysis
+        ):
             texts = {s.pk: rng.choice(ANALYSIS) for s in workflow.active_sections(report)}
             analysis_save(report_id=report.pk, actor=user, texts=texts)
         if drafting_step(report):
@@ -159,9 +171,10 @@ class DemoData:
                     texts={section.pk: f"{text} {rng.choice(REVISIONS)}".strip()},
                 )
             draft_generate(report_id=report.pk, actor=user, from_step=step.number)
-        if step.number == 9:
-            version = report.versions.order_by("-number").first()
+        version = report.versions.order_by("-number").first()
+        if step.kind == StepKind.TASK and version and not version.comments.exists():
+            # The discussion of the first draft.
             for role, text in COMMENTS.items():
                 author = Staff.objects.filter(office=report.office, role=role).first()
-                if version and author:
+                if author:
                     comment_add(version_id=version.pk, actor=author.user, body=text)

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from monev import clock, services, workflow
-from monev.models import Office, Report, Role, SheetKind, Staff
+from monev.models import Office, Report, SheetKind, Staff, StepKind
 from monev.models.report import quarter_of
-from monev.selectors import office_calendar
+from monev.selectors import current_sop, office_calendar
 from monev.services.approval import report_approve
 from monev.services.notifications import muted
 from monev.signing.local import create_authority, issue_certificate
@@ -36,10 +36,11 @@ FAST_STEPS = {3: (0.15, 0.35)}
 DEMO_SIGNING_PASSPHRASE = "tte-demo-2025"
 DEMO_CA_PASSPHRASE = "ca-demo-sutera-2025"
 INDICATOR_ADMINS = "Pengelola indikator"
-RETURN_NOTES = {
-    11: "Tabel capaian Seksi Kesos belum memuat faktor penghambat; lengkapi sebelum diajukan.",
-    12: "Analisis Seksi Trantibum perlu diperjelas dan angka IKM disesuaikan dengan hasil survei.",
-}
+# Notes of the returns played in past quarters: by the first decision step, then by the last.
+RETURN_NOTES = [
+    "Tabel capaian Seksi Kesos belum memuat faktor penghambat; lengkapi sebelum diajukan.",
+    "Analisis Seksi Trantibum perlu diperjelas dan angka IKM disesuaikan dengan hasil survei.",
+]
 
 
 def grant_indicator_admin(user) -> None:
@@ -117,11 +118,15 @@ class History:
         for _ in range(PAST_QUARTERS):
             y, q = previous_quarter(y, q)
             past.append((y, q))
+        steps = current_sop(self.office).steps.all()
+        decisions = [step.number for step in steps if step.kind == StepKind.DECISION]
         for index, (y, q) in enumerate(reversed(past)):
             rng = random.Random(y * 10 + q)
             quarter_end = datetime.date(y + (q == 4), 1 if q == 4 else q * 3 + 1, 1)
             start = self._morning(quarter_end + datetime.timedelta(days=rng.randint(2, 6)))
-            returns = {11} if index % 3 == 1 else {12} if index % 3 == 2 else set()
+            returns = {decisions[0]: RETURN_NOTES[0]} if index % 3 == 1 and decisions else {}
+            if index % 3 == 2 and decisions:
+                returns = {decisions[-1]: RETURN_NOTES[1]}
             self._play(y, q, start, rng, until=now, returns=returns)
         # The current quarter: opened a few working days ago, sections part-way through step 2.
         rng = random.Random(year * 10 + quarter)
@@ -140,14 +145,15 @@ class History:
             base = self.calendar.day_seconds
         return self.calendar.add_working_seconds(moment, int(base * rng.uniform(low, high)))
 
-    def _play(self, year, quarter, start, rng, *, until, returns=(), stop_at=None) -> None:
-        actor = self.by_role[Role.SEKRETARIS]
+    def _play(self, year, quarter, start, rng, *, until, returns=None, stop_at=None) -> None:
+        """Play one quarter; ``returns`` maps a decision step to the note it returns with once."""
+        actor = self.by_role[current_sop(self.office).steps.order_by("number").first().role]
         with clock.frozen_at(start):
             report = services.report_open(
                 office=self.office, year=year, quarter=quarter, actor=actor
             )
         moment = start
-        pending_returns = set(returns)
+        pending_returns = dict(returns or {})
         while not report.is_archived:
             report = Report.objects.get(pk=report.pk)
             step = workflow.current_step(report)
@@ -162,12 +168,11 @@ class History:
             user = self.by_role[step.role]
             with clock.frozen_at(moment):
                 if step.number in pending_returns:
-                    pending_returns.discard(step.number)
                     report = services.report_return(
                         report_id=report.pk,
                         actor=user,
                         from_step=step.number,
-                        note=RETURN_NOTES.get(step.number, "Mohon diperbaiki."),
+                        note=pending_returns.pop(step.number),
                     )
                 elif step.signs_document:
                     self.data.before_completing(report, step, user, rng)

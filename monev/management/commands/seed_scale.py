@@ -49,11 +49,12 @@ from monev.models import (
     Sop,
     SopStep,
     Staff,
+    StepKind,
     StepLog,
 )
 from monev.models.report import quarter_of
 from monev.performance import achievement
-from monev.services.reports import measured_log
+from monev.services.step_log import step_log
 from monev.worktime import JAKARTA, WorkCalendar, standard_seconds
 
 CODE_PREFIX = "skala-"
@@ -126,6 +127,11 @@ class OfficeData:
     targets: dict[tuple[int, int], IndicatorTarget] = field(default_factory=dict)
     sub_activities: list[Activity] = field(default_factory=list)
     budgets: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def decisions(self) -> list[int]:
+        """The steps that may return the draft: the quarters with a return pick one."""
+        return [step.number for step in self.steps if step.kind == StepKind.DECISION]
 
 
 @dataclass
@@ -396,7 +402,7 @@ class ScaleBuilder:
                 0,
             )
             seed = self.rng.random()
-            returns = self.rng.choice([None, None, 11, 12])
+            returns = self.rng.choice([None, None, *data.decisions])
             timeline = self._timeline(data, start, returns=returns, rng_seed=seed)
             # A quarter whose natural pace would run into the next report's start is played
             # again from earlier; the working durations stay the same, only the dates move.
@@ -410,7 +416,7 @@ class ScaleBuilder:
             timelines[(year, quarter)] = timeline
             limit = min(limit, timeline.logs[0].started_at) - datetime.timedelta(days=1)
 
-        opener = data.users["sekretaris"]
+        opener = self._actor(data, data.steps[0])
         reports = Report.objects.bulk_create(
             Report(
                 office=data.office,
@@ -453,17 +459,12 @@ class ScaleBuilder:
             back = steps[returns].return_to
             sequence[at:at] = list(range(back, returns + 1))
         returned = False
-        # Like drafting_step(): the drafting step and the step a return goes back to make a
-        # new draft version.
-        return_targets = {s.return_to for s in data.steps if s.return_to}
         first = steps[sequence[0]]
         logs = [
-            StepLog(
-                step_number=first.number,
-                step_name=first.name,
-                role=first.role,
+            step_log(
+                first,
                 action=LogAction.OPEN,
-                actor=data.users["sekretaris"],
+                actor=self._actor(data, first),
                 started_at=start,
                 finished_at=start,
             )
@@ -519,7 +520,7 @@ class ScaleBuilder:
                 )
             else:
                 logs.append(self._log(data, step, LogAction.COMPLETE, moment, finished))
-                if step.drafts_report or number in return_targets:
+                if step.requires_new_version:
                     drafts.append((number, finished))
             moment = finished
         return Timeline(logs, submissions, sequence[-1], moment, moment, drafts, moment)
@@ -545,7 +546,7 @@ class ScaleBuilder:
     ) -> StepLog:
         if actor is None:
             actor = data.kasi[section.pk] if section else self._actor(data, step)
-        return measured_log(
+        return step_log(
             step,
             action=action,
             actor=actor,
