@@ -170,3 +170,22 @@ def may_open_cycle(staff: Staff | None, first_step: SopStep | None) -> bool:
 
 def role_label(role: str) -> str:
     return Role(role).label
+
+
+def approval_binding_required(step: SopStep) -> bool:
+    """A decision on the draft (verify or approve) names the version it decides on."""
+    return step.return_to is not None
+
+
+def approval_step(report: Report) -> SopStep | None:
+    """The last decision on the draft: once it is done, the report is approved."""
+    decisions = [step for step in report.steps if approval_binding_required(step)]
+    return decisions[-1] if decisions else None
+
+
+def is_approved(report: Report) -> bool:
+    """From the approval on, the report's data and analysis are read-only for everyone."""
+    if report.is_archived:
+        return True
+    step = approval_step(report)
+    return step is not None and report.current_step > step.number

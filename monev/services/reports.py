@@ -22,7 +22,7 @@ from ..workflow import ActionKind, WorkflowError
 from ..worktime import WorkCalendar, standard_seconds
 from .archive import archive_documents
 from .data_checks import sheet_completeness_errors
-from .documents import ensure_new_version
+from .documents import ensure_bound_version, ensure_new_version
 from .locking import lock_report
 from .notifications import after_transition
 
@@ -153,8 +153,18 @@ def report_open(*, office: Office, year: int, quarter: int, actor) -> Report:
 
 
 @transaction.atomic
-def report_complete_step(*, report_id: int, actor, from_step: int, note: str = "") -> Report:
-    """The step's role declares the current step done; the report moves on (or is archived)."""
+def report_complete_step(
+    *,
+    report_id: int,
+    actor,
+    from_step: int,
+    note: str = "",
+    version: int | None = None,
+    content_hash: str = "",
+) -> Report:
+    """The step's role declares the current step done; the report moves on (or is archived).
+
+    A decision on the draft names the ``version`` decided on and its ``content_hash``."""
     report = lock_report(report_id)
     action = workflow.ensure_allowed(
         report, workflow.staff_of(actor), kind=ActionKind.COMPLETE, from_step=from_step
@@ -162,6 +172,7 @@ def report_complete_step(*, report_id: int, actor, from_step: int, note: str = "
     if action.step.drafts_report:
         _ensure_no_section_reopened(report)
     ensure_new_version(report)
+    ensure_bound_version(report, action.step, version=version, content_hash=content_hash)
     _finish_step(report, action.step, actor=actor, note=note.strip(), now=clock.now())
     return report
 

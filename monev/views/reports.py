@@ -12,6 +12,7 @@ from ..forms import OpenCycleForm, ReturnForm, StepForm
 from ..models import Quarter
 from ..selectors.reports import report_list as report_rows
 from ..selectors.reports import report_years, sorted_inbox, sorted_rows
+from ..selectors.snapshots import decision_binding
 from ..workflow import ActionKind, WorkflowError
 
 
@@ -81,6 +82,8 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
             form = StepForm(**options)
             url = reverse("monev:report_submit_section", args=[report.pk, action.section.pk])
         else:
+            if workflow.approval_binding_required(action.step):
+                options["initial"].update(decision_binding(report))
             form = StepForm(**options)
             url = reverse("monev:report_complete", args=[report.pk])
         forms.append((action, form, fragments.form_html(form), url))
@@ -123,6 +126,8 @@ def report_complete(request, pk: int):
         _("Langkah %(number)s selesai.") % {"number": form.cleaned_data["from_step"]},
         from_step=form.cleaned_data["from_step"],
         note=form.cleaned_data["note"],
+        version=form.cleaned_data["version"],
+        content_hash=form.cleaned_data["content_hash"],
     )
 
 

@@ -8,6 +8,7 @@ from monev.models import ActivityLevel, Direction, Indicator, IndicatorTarget, R
 from monev.performance import achievement
 from monev.services.data_checks import ActivityEntry, IndicatorEntry
 from monev.services.documents import (
+    analysis_revisions,
     analysis_save,
     analysis_texts,
     comment_add,
@@ -157,6 +158,7 @@ class DemoData:
                     report_id=report.pk,
                     actor=user,
                     texts={section.pk: f"{text} {rng.choice(REVISIONS)}".strip()},
+                    revisions=analysis_revisions(report),
                 )
             draft_generate(report_id=report.pk, actor=user, from_step=step.number)
         if step.number == 9:

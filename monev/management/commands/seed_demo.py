@@ -13,6 +13,7 @@ from monev import clock, services, workflow
 from monev.models import Office, Report, Role, SheetKind
 from monev.models.report import quarter_of
 from monev.selectors import office_calendar
+from monev.selectors.snapshots import decision_binding
 from monev.services.notifications import muted
 from monev.worktime import JAKARTA, standard_seconds
 
@@ -142,7 +143,10 @@ class History:
                 else:
                     self.data.before_completing(report, step, user, rng)
                     report = services.report_complete_step(
-                        report_id=report.pk, actor=user, from_step=step.number
+                        report_id=report.pk,
+                        actor=user,
+                        from_step=step.number,
+                        **decision_binding(report),
                     )
 
     def _sections(self, report, step, start, rng, until, stop_at):
