@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import clock
+from .. import clock, workflow
 from ..exports.render_limit import RenderError, render_with_limit
 from ..models import (
     ArchivedFile,
@@ -21,7 +21,6 @@ from ..models import (
     ExportStatus,
     LogAction,
     Report,
-    Role,
     StepLog,
     YearExport,
 )
@@ -38,8 +37,13 @@ def sha256_of(data: bytes) -> str:
 
 def approval_date(report: Report):
     """The day the Camat approved: the date the signature block carries."""
+    step = workflow.approval_step(report)
     approved = (
-        StepLog.objects.filter(report=report, action=LogAction.COMPLETE, role=Role.CAMAT)
+        StepLog.objects.filter(
+            report=report,
+            action=LogAction.COMPLETE,
+            step_number=step.number if step else None,
+        )
         .order_by("-finished_at")
         .values_list("finished_at", flat=True)
         .first()
