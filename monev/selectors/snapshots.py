@@ -87,7 +87,6 @@ def report_content(report: Report) -> DocumentContent:
 
 def decision_binding(report: Report) -> dict:
     """The newest version's number and content hash, as a decision form carries them."""
-    version = latest_version(report)
-    if version is None:
-        return {"version": None, "content_hash": ""}
-    return {"version": version.number, "content_hash": version.snapshot_sha256}
+    newest = report.versions.order_by("-number").values_list("number", "snapshot_sha256").first()
+    number, content_hash = newest or (None, "")
+    return {"version": number, "content_hash": content_hash}
