@@ -35,6 +35,7 @@ from monev.services.documents import analysis_revisions, analysis_save, draft_ge
 from monev.workflow import WorkflowError
 from monev.worktime import JAKARTA
 
+from .conftest import section_url
 from .test_documents import at_step
 
 DAY = datetime.datetime(2026, 8, 3, 9, 0, tzinfo=JAKARTA)
@@ -98,6 +99,12 @@ def main_of(response) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
 
 
+def sheet_of(response) -> str:
+    """A section sheet's title and tables (its context line names the office as it is now)."""
+    main = main_of(response)
+    return main[main.index("<h1") : main.index("</h1>")] + main[main.index("<table") :]
+
+
 def quarter_cells(board, quarter: int):
     """Every figure the Dasbor shows for one triwulan (names left out: they are live)."""
     i = quarter - 1
@@ -142,6 +149,7 @@ def test_edits_after_archiving_change_open_quarters_only(
     pdf_before, xlsx_before = stored(files["pdf"]), stored(files["xlsx"])
     analysis_url = reverse("monev:report_analysis", args=[report.pk])
     page_before = main_of(client_for("sekretaris").get(analysis_url))
+    sheet_before = sheet_of(client_for("kasi_kesos").get(section_url(report, "kesos")))
     board_before = quarter_cells(dashboard_for(sutera, 2026), 2)
     text_before = pdf_text(final_documents(report)["pdf"][1])
 
@@ -167,6 +175,8 @@ def test_edits_after_archiving_change_open_quarters_only(
     page_after = main_of(client_for("sekretaris").get(analysis_url))
     assert page_after == page_before
     assert old_section in page_after and "Seksi Berganti Nama" not in page_after
+    sheet_after = sheet_of(client_for("kasi_kesos").get(section_url(report, "kesos")))
+    assert sheet_after == sheet_before and old_section in sheet_after
     assert quarter_cells(dashboard_for(sutera, 2026), 2) == board_before
     kes_row = next(r for r in dashboard_for(sutera, 2026).indicators if r.code == "KES-01")
     assert kes_row.targets[1] == old_target and kes_row.targets[2] == Decimal(11)
@@ -178,6 +188,8 @@ def test_edits_after_archiving_change_open_quarters_only(
     )
     assert "Indikator Yang Diganti Namanya" in open_page.content.decode()
     assert "Seksi Berganti Nama" in open_page.content.decode()
+    open_sheet = client_for("kasi_kesos").get(section_url(open_quarter, "kesos")).content.decode()
+    assert "Indikator Yang Diganti Namanya" in open_sheet
 
 
 def test_after_the_approval_the_analysis_is_read_only(sutera, users, demo_indicators, client_for):
