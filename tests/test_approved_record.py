@@ -209,6 +209,8 @@ def test_after_the_approval_the_analysis_is_read_only(sutera, users, demo_indica
         "Capaian Kesos sesuai target."
     )
     assert f'name="analysis-{kesos.pk}"' not in response.content.decode()
+    state = dashboard_for(sutera, 2026).quarters[1]
+    assert state.approved and not state.archived and not state.provisional
 
 
 def test_a_decision_on_a_version_that_is_not_the_newest_is_refused(sutera, users, demo_indicators):

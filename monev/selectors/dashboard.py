@@ -49,6 +49,7 @@ class QuarterState:
     report_id: int | None = None
     step: int | None = None
     archived: bool = False
+    approved: bool = False  # from the approval on its figures are the approved snapshot
 
     @property
     def exists(self) -> bool:
@@ -56,8 +57,8 @@ class QuarterState:
 
     @property
     def provisional(self) -> bool:
-        """Figures of an open report may still change."""
-        return self.exists and not self.archived
+        """Figures of a report not yet approved may still change."""
+        return self.exists and not (self.archived or self.approved)
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,11 @@ def _quarter_states(reports: list[Report]) -> dict[int, QuarterState]:
     states = {q: QuarterState(q) for q in QUARTERS}
     for report in reports:
         states[report.quarter] = QuarterState(
-            report.quarter, report.pk, report.current_step, report.is_archived
+            report.quarter,
+            report.pk,
+            report.current_step,
+            report.is_archived,
+            workflow.is_approved(report),
         )
     return states
 
