@@ -356,3 +356,13 @@ def test_a_return_is_notified_as_a_return_with_its_note(
     assert "Catatan: Analisis capaian IKM perlu diperjelas." in notice.message
     (sent,) = mail.outbox
     assert "dikembalikan dari langkah 12" in sent.body and "perlu diperjelas" in sent.body
+
+
+def test_a_draft_version_is_never_saved_again(sutera, users, demo_indicators):
+    version = drafted(sutera, users).versions.get()
+    version.snapshot = version.snapshot.replace("Capaian Kesos", "Diubah")
+
+    with pytest.raises(ValueError, match="frozen"):
+        version.save()
+
+    assert "Capaian Kesos" in version.__class__.objects.get(pk=version.pk).snapshot

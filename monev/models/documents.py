@@ -65,6 +65,12 @@ class DraftVersion(models.Model):
     def __str__(self) -> str:
         return _("%(report)s · draf v%(number)s") % {"report": self.report, "number": self.number}
 
+    def save(self, *args, **kwargs) -> None:
+        # What a decision was bound to must stay what it was: a version is written once.
+        if not self._state.adding:
+            raise ValueError("A draft version is frozen and is never saved again.")
+        super().save(*args, **kwargs)
+
 
 class Comment(models.Model):
     """A remark in the discussion of a draft version; replies hang under their parent."""
