@@ -19,6 +19,7 @@ from monev.exports.pdf import html_to_pdf
 from monev.frozen import from_plain, to_plain
 from monev.models import (
     ArchivedFile,
+    DraftVersion,
     Indicator,
     IndicatorTarget,
     Notification,
@@ -29,7 +30,12 @@ from monev.models import (
 )
 from monev.selectors.dashboard import dashboard_for
 from monev.selectors.office_data import QuarterFigures
-from monev.selectors.snapshots import decision_binding, live_content, version_content
+from monev.selectors.snapshots import (
+    decision_binding,
+    live_content,
+    report_content,
+    version_content,
+)
 from monev.services.archive import final_documents
 from monev.services.documents import analysis_revisions, analysis_save, draft_generate
 from monev.workflow import WorkflowError
@@ -238,6 +244,8 @@ def test_a_decision_on_a_version_that_is_not_the_newest_is_refused(sutera, users
         decide(report, users["sekretaris"], 11, 13, version=2, content_hash=first["content_hash"])
     with pytest.raises(WorkflowError, match="menyebut versi"):
         decide(report, users["sekretaris"], 11, 13, version=None, content_hash="")
+    with pytest.raises(WorkflowError, match="tidak sama"):
+        decide(report, users["sekretaris"], 11, 13, version=2, content_hash="")
 
     assert Report.objects.get(pk=report.pk).current_step == 11
     assert StepLog.objects.count() == logs
@@ -366,3 +374,22 @@ def test_a_draft_version_is_never_saved_again(sutera, users, demo_indicators):
         version.save()
 
     assert "Capaian Kesos" in version.__class__.objects.get(pk=version.pk).snapshot
+
+
+def test_a_version_from_before_snapshots_cannot_be_approved(sutera, users, demo_indicators):
+    report = at_step(sutera, 11)
+    DraftVersion.objects.create(
+        report=report,
+        number=1,
+        step_number=10,
+        html="<p>draf lama</p>",
+        created_by=users["kasubag"],
+        created_at=at(8),
+    )
+
+    with pytest.raises(WorkflowError, match="Kembalikan ke langkah perbaikan"):
+        decide(report, users["sekretaris"], 11, 9)
+
+    assert Report.objects.get(pk=report.pk).current_step == 11
+    # Its pages keep showing the rows, as they did before snapshots existed.
+    assert report_content(report).figures == live_content(report).figures

@@ -186,7 +186,7 @@ def ensure_bound_version(report, step, *, version: int | None, content_hash: str
     if not workflow.approval_binding_required(step):
         return
     latest = report.versions.order_by("-number").first()
-    if latest is None or version is None or not content_hash:
+    if latest is None or version is None:
         raise WorkflowError(
             _("Keputusan harus menyebut versi draf yang dibaca; muat ulang halaman.")
         )
