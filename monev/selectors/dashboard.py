@@ -221,10 +221,17 @@ def _approved_figures(reports: list[Report]) -> dict[int, QuarterFigures]:
     Dasbor columns read those, so later edits of targets or names change open quarters only."""
     approved = {r.pk: r.quarter for r in reports if workflow.is_approved(r)}
     frozen = {}
-    versions = DraftVersion.objects.filter(report_id__in=list(approved)).exclude(snapshot="")
+    versions = DraftVersion.objects.filter(report_id__in=list(approved)).only(
+        "report_id", "number", "snapshot"
+    )
+    seen = set()
     for version in versions.order_by("report_id", "-number"):
-        if approved[version.report_id] not in frozen:
-            frozen[approved[version.report_id]] = version_content(version).figures
+        if version.report_id in seen:
+            continue  # only the newest version is the approved one
+        seen.add(version.report_id)
+        content = version_content(version)
+        if content is not None:  # a version from before snapshots: the rows it is
+            frozen[approved[version.report_id]] = content.figures
     return frozen
 
 
