@@ -14,6 +14,9 @@ class StepForm(forms.Form):
     """Posts the step the user saw, so a stale page or a double click cannot advance twice."""
 
     from_step = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # A decision on the draft names the version read and its content hash (SHA-256).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     note = forms.CharField(
         label=_("Catatan (opsional)"),
         required=False,

@@ -22,10 +22,10 @@ def clean_year_exports() -> int:
 
 
 @task()
-def send_notification_email(notification_id: int) -> bool:
+def send_notification_email(notification_id: int, text: str = "") -> bool:
     from .services.notifications import email_notification
 
-    return email_notification(notification_id)
+    return email_notification(notification_id, text)
 
 
 @task()

@@ -79,9 +79,12 @@ def archives(step: SopStep) -> bool:
 
 
 def approval_step(report: Report) -> SopStep | None:
-    """The last decision: the approval the final document carries."""
+    """The approval the final document carries: the step that signs it, else the last
+    decision. Once it is done, the report is approved."""
+    signing = [step for step in report.steps if step.signs_document]
     decisions = [step for step in report.steps if step.kind == StepKind.DECISION]
-    return decisions[-1] if decisions else None
+    chosen = signing or decisions
+    return chosen[-1] if chosen else None
 
 
 def data_collected(report: Report) -> bool:
@@ -139,7 +142,7 @@ def may_make_draft(report: Report, staff: Staff | None) -> bool:
 
 def may_edit_analysis(report: Report, staff: Staff | None) -> bool:
     return (
-        not report.is_archived and may_view(report, staff) and staff.role in analysis_roles(report)
+        not is_approved(report) and may_view(report, staff) and staff.role in analysis_roles(report)
     )
 
 
@@ -252,3 +255,16 @@ def may_open_cycle(staff: Staff | None, first_step: SopStep | None) -> bool:
 
 def role_label(role: str) -> str:
     return Role(role).label if role in Role.values else role
+
+
+def approval_binding_required(step: SopStep) -> bool:
+    """A decision on the draft (verify or approve) names the version it decides on."""
+    return step.kind == StepKind.DECISION
+
+
+def is_approved(report: Report) -> bool:
+    """From the approval on, the report's data and analysis are read-only for everyone."""
+    if report.is_archived:
+        return True
+    step = approval_step(report)
+    return step is not None and report.current_step > step.number

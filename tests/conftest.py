@@ -183,6 +183,24 @@ def client_for(client, users):
 # --- Isi Data Triwulan (a section's quarterly data, step 2) ----------------------------------
 
 
+NIP = "198003152000121001"
+
+
+@pytest.fixture
+def camat_nip(users):
+    """The Camat signs documents as Hendri Yusman with this NIP."""
+    Staff.objects.filter(user=users["camat"]).update(nip=NIP)
+    users["camat"].first_name, users["camat"].last_name = "Hendri", "Yusman"
+    users["camat"].save()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads and archived files go to a fresh directory."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 @pytest.fixture
 def demo_indicators(sutera) -> Office:
     """Sutera with the 23 demo indicators, their targets, the Renja activities with budgets and

@@ -20,29 +20,13 @@ from monev.models import (
     Realisation,
     Report,
     SectionAnalysis,
-    Staff,
     YearExport,
 )
 from monev.services.archive import archive_verify
 from monev.services.year_export import year_export_start
 from monev.worktime import JAKARTA
 
-from .conftest import make_report
-
-NIP = "198003152000121001"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def camat_nip(users):
-    Staff.objects.filter(user=users["camat"]).update(nip=NIP)
-    users["camat"].first_name, users["camat"].last_name = "Hendri", "Yusman"
-    users["camat"].save()
+from .conftest import NIP, make_report
 
 
 def filled(report, factor=Decimal("1")):

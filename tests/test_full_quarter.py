@@ -1,5 +1,7 @@
 """A whole quarter driven through the views, one client per role, with both kinds of return."""
 
+import re
+
 from django.urls import reverse
 
 from monev.models import LogAction, Report, StepLog
@@ -11,9 +13,15 @@ RETURN_12 = "Analisis capaian IKM perlu diperjelas."
 
 
 def complete(client, report, step):
-    return client.post(
-        reverse("monev:report_complete", args=[report.pk]), {"from_step": step}, follow=True
-    )
+    """Post the step's form with the hidden fields the report page gave it (a decision on
+    the draft carries the version read and its content hash)."""
+    page = client.get(report.get_absolute_url()).content.decode()
+    data = {"from_step": step}
+    for name in ("version", "content_hash"):
+        found = re.search(rf'name="{name}" value="([^"]*)"', page)
+        if found:
+            data[name] = found.group(1)
+    return client.post(reverse("monev:report_complete", args=[report.pk]), data, follow=True)
 
 
 def give_back(client, report, step, note):

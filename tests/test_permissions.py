@@ -6,7 +6,9 @@ from django.test import Client
 from django.urls import reverse
 
 from monev import clock
+from monev.frozen import sha256_text
 from monev.models import DraftVersion, Report, Role, SectionSubmission, Staff, StepLog
+from monev.selectors.snapshots import decision_binding, live_content
 
 from .conftest import KASI, ROLE_USERS, make_report, make_user
 
@@ -47,12 +49,16 @@ def snapshot(report):
 
 
 def with_draft(report):
-    """Drafting steps (8, and 10 where returns land) finish only with a version of their own."""
+    """Drafting steps (8, and 10 where returns land) finish only with a version of their own;
+    the decisions at 11 and 12 name it with its content hash."""
+    snapshot = live_content(report).as_json()
     DraftVersion.objects.create(
         report=report,
         number=report.versions.count() + 1,
         step_number=report.current_step,
         html="<p>draf</p>",
+        snapshot=snapshot,
+        snapshot_sha256=sha256_text(snapshot),
         created_by=report.opened_by,
         created_at=clock.now(),
     )
@@ -66,7 +72,8 @@ def test_completing_a_step_is_only_for_its_role(sutera, actor, step, who):
     before = snapshot(report)
 
     response = actor(who).post(
-        reverse("monev:report_complete", args=[report.pk]), {"from_step": step}
+        reverse("monev:report_complete", args=[report.pk]),
+        {"from_step": step, **decision_binding(report)},
     )
 
     if who == STEP_ROLE[step]:

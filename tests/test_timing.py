@@ -17,7 +17,9 @@ from openpyxl import load_workbook
 from monev import clock, services
 from monev import urls as monev_urls
 from monev.exports.timing_xlsx import HEADER_ROW
+from monev.frozen import sha256_text
 from monev.models import DraftVersion, LogAction, Report, Role, Section, Staff, StepLog
+from monev.selectors.snapshots import decision_binding, live_content
 from monev.selectors.timing import timing_summary
 from monev.views import timing as timing_views
 from monev.worktime import JAKARTA
@@ -64,15 +66,20 @@ def complete(users, report, step: int, moment) -> None:
     user = users[ACTOR.get(step, "kasubag")]
     with clock.frozen_at(moment):
         if step in (8, 10):
+            snapshot = live_content(report).as_json()
             DraftVersion.objects.create(
                 report=report,
                 number=report.versions.count() + 1,
                 step_number=step,
                 html="<p>draf</p>",
+                snapshot=snapshot,
+                snapshot_sha256=sha256_text(snapshot),
                 created_by=user,
                 created_at=moment,
             )
-        services.report_complete_step(report_id=report.pk, actor=user, from_step=step)
+        services.report_complete_step(
+            report_id=report.pk, actor=user, from_step=step, **decision_binding(report)
+        )
 
 
 def give_back(users, report, step: int, moment, note="Perbaiki tabel capaian.") -> None:

@@ -21,6 +21,8 @@ class SectionAnalysis(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(_("diubah pada"))
+    # Counts saves, so a page built before someone else's save cannot overwrite it.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("analisis seksi")
@@ -34,14 +36,19 @@ class SectionAnalysis(models.Model):
 
 
 class DraftVersion(models.Model):
-    """One generation of the draft report. Frozen: its HTML and its key figures are stored,
-    so earlier versions stay readable and the next one can be compared with it."""
+    """One generation of the draft report. Frozen: its HTML, its key figures and a snapshot
+    of everything the document shows are stored, so earlier versions stay readable, the next
+    one can be compared with it, and the approved one is what gets archived."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField(_("versi"))
     step_number = models.PositiveSmallIntegerField(_("dibuat pada langkah"))
     html = models.TextField()
     summary = models.JSONField(default=dict)
+    # Canonical JSON of selectors.snapshots.DocumentContent, and its SHA-256: the hash the
+    # verification and approval name. Empty for versions made before snapshots existed.
+    snapshot = models.TextField(blank=True, editable=False)
+    snapshot_sha256 = models.CharField(_("SHA-256 isi"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -57,6 +64,12 @@ class DraftVersion(models.Model):
 
     def __str__(self) -> str:
         return _("%(report)s · draf v%(number)s") % {"report": self.report, "number": self.number}
+
+    def save(self, *args, **kwargs) -> None:
+        # What a decision was bound to must stay what it was: a version is written once.
+        if not self._state.adding:
+            raise ValueError("A draft version is frozen and is never saved again.")
+        super().save(*args, **kwargs)
 
 
 class Comment(models.Model):

@@ -11,12 +11,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .. import clock
+from .. import clock, workflow
 from ..models import (
     Activity,
     ActivityBudget,
     ActivityLevel,
     ActivityRealisation,
+    DraftVersion,
     Indicator,
     IndicatorTarget,
     Office,
@@ -26,9 +27,10 @@ from ..models import (
 )
 from ..performance import Achievement, achievement, rating
 from ..performance import RatingBand as Band
-from .office_data import average
+from .office_data import QuarterFigures, average
 from .reports import StepStatus, _reports, office_calendar, step_status
 from .section_data import rating_bands
+from .snapshots import version_content
 
 QUARTERS = (1, 2, 3, 4)
 HUNDRED = Decimal(100)
@@ -47,6 +49,7 @@ class QuarterState:
     report_id: int | None = None
     step: int | None = None
     archived: bool = False
+    approved: bool = False  # from the approval on its figures are the approved snapshot
 
     @property
     def exists(self) -> bool:
@@ -54,8 +57,8 @@ class QuarterState:
 
     @property
     def provisional(self) -> bool:
-        """Figures of an open report may still change."""
-        return self.exists and not self.archived
+        """Figures of a report not yet approved may still change."""
+        return self.exists and not (self.archived or self.approved)
 
 
 @dataclass(frozen=True)
@@ -152,25 +155,37 @@ def dashboard_for(office: Office, year: int, section: Section | None = None) -> 
         sections = sections.filter(pk=section.pk)
     sections = list(sections)
     names = {s.pk: s.name for s in sections}
-    states = _quarter_states(office, year)
-    indicators = _indicator_rows(office, year, names, bands)
-    activities = _activity_rows(office, year, names, states)
+    reports = list(
+        Report.objects.filter(office=office, year=year)
+        .select_related("sop")
+        .prefetch_related("sop__steps")
+    )
+    states = _quarter_states(reports)
+    frozen = _approved_figures(reports)
+    indicators = [
+        _frozen_indicator(row, frozen) for row in _indicator_rows(office, year, names, bands)
+    ]
+    activities = [
+        _frozen_activity(row, frozen) for row in _activity_rows(office, year, names, states)
+    ]
     section_rows = []
     for item in sections:
         own = [row for row in indicators if row.section_id == item.pk]
-        means = _means(own)
+        means = _frozen_means(_means(own), frozen, item.pk)
+        progress = _total([a.progress for a in activities if a.section_id == item.pk])
         section_rows.append(
             SectionRow(
                 section_id=item.pk,
                 name=item.name,
                 averages=means,
                 bands=tuple(rating(mean, bands) for mean in means),
-                progress=_total([a.progress for a in activities if a.section_id == item.pk]),
+                progress=_frozen_total(progress, frozen, item.pk),
             )
         )
     # The office figure is the mean over all indicators (as in the report's analysis), not
     # the mean of the section means: a section with one indicator must not weigh like five.
-    trend = _means(indicators)
+    scope = section.pk if section is not None else None
+    trend = _frozen_means(_means(indicators), frozen, scope)
     return Dashboard(
         office=office,
         year=year,
@@ -182,20 +197,128 @@ def dashboard_for(office: Office, year: int, section: Section | None = None) -> 
         activities=activities,
         trend=trend,
         trend_bands=tuple(rating(mean, bands) for mean in trend),
-        progress=_total([a.progress for a in activities]),
+        progress=_frozen_total(_total([a.progress for a in activities]), frozen, scope),
         open_reports=_open_reports(office, section),
         bands=bands,
     )
 
 
-def _quarter_states(office: Office, year: int) -> dict[int, QuarterState]:
+def _quarter_states(reports: list[Report]) -> dict[int, QuarterState]:
     states = {q: QuarterState(q) for q in QUARTERS}
-    rows = Report.objects.filter(office=office, year=year).values_list(
-        "pk", "quarter", "current_step", "archived_at"
-    )
-    for pk, quarter, step, archived_at in rows:
-        states[quarter] = QuarterState(quarter, pk, step, archived_at is not None)
+    for report in reports:
+        states[report.quarter] = QuarterState(
+            report.quarter,
+            report.pk,
+            report.current_step,
+            report.is_archived,
+            workflow.is_approved(report),
+        )
     return states
+
+
+def _approved_figures(reports: list[Report]) -> dict[int, QuarterFigures]:
+    """Triwulan -> the figures the Camat approved, for the year's approved reports: their
+    Dasbor columns read those, so later edits of targets or names change open quarters only."""
+    approved = {r.pk: r.quarter for r in reports if workflow.is_approved(r)}
+    frozen = {}
+    versions = DraftVersion.objects.filter(report_id__in=list(approved)).only(
+        "report_id", "number", "snapshot"
+    )
+    seen = set()
+    for version in versions.order_by("report_id", "-number"):
+        if version.report_id in seen:
+            continue  # only the newest version is the approved one
+        seen.add(version.report_id)
+        content = version_content(version)
+        if content is not None:  # a version from before snapshots: the rows it is
+            frozen[approved[version.report_id]] = content.figures
+    return frozen
+
+
+def _replaced(values: tuple, changes: dict[int, object]) -> tuple:
+    """The four per-triwulan values with those of some triwulan (1..4) replaced."""
+    return tuple(changes.get(q, v) for q, v in zip(QUARTERS, values, strict=True))
+
+
+def _frozen_indicator(row: IndicatorRow, frozen: dict[int, QuarterFigures]) -> IndicatorRow:
+    if not frozen:
+        return row
+    changes = {}
+    for quarter, figures in frozen.items():
+        found = next((i for i in figures.indicators if i.indicator_id == row.indicator_id), None)
+        changes[quarter] = (
+            (found.target, found.value, found.achievement, found.band)
+            if found
+            else (None, None, achievement(None, None, row.direction), None)
+        )
+    return replace(
+        row,
+        targets=_replaced(row.targets, {q: c[0] for q, c in changes.items()}),
+        values=_replaced(row.values, {q: c[1] for q, c in changes.items()}),
+        achievements=_replaced(row.achievements, {q: c[2] for q, c in changes.items()}),
+        bands=_replaced(row.bands, {q: c[3] for q, c in changes.items()}),
+    )
+
+
+def _frozen_means(means: Numbers, frozen, section_id: int | None) -> Numbers:
+    """The approved mean of the whole office (``section_id`` None) or of one section."""
+    changes = {}
+    for quarter, figures in frozen.items():
+        if section_id is None:
+            changes[quarter] = figures.average
+        else:
+            found = next((s for s in figures.sections if s.section_id == section_id), None)
+            changes[quarter] = found.average if found else None
+    return _replaced(means, changes)
+
+
+def _frozen_activity(row: ActivityRow, frozen: dict[int, QuarterFigures]) -> ActivityRow:
+    if not frozen:
+        return row
+    progress = row.progress
+    for quarter, figures in frozen.items():
+        found = next((a for a in figures.activities if a.activity_id == row.activity_id), None)
+        progress = _frozen_progress(progress, quarter, [found] if found else [])
+    return replace(row, progress=progress)
+
+
+def _frozen_total(progress: Absorption, frozen, section_id: int | None) -> Absorption:
+    for quarter, figures in frozen.items():
+        chosen = [
+            a
+            for s in figures.sections
+            if section_id is None or s.section_id == section_id
+            for a in s.activities
+        ]
+        progress = _frozen_progress(progress, quarter, chosen)
+    return progress
+
+
+def _frozen_progress(progress: Absorption, quarter: int, approved: list) -> Absorption:
+    """``progress`` with one triwulan's cells as the approved activities add up."""
+    index = quarter - 1
+    total = _total(
+        [
+            Absorption(
+                budget=a.budget,
+                spent=(a.year_spent,) * 4,
+                absorption=(None,) * 4,
+                physical=(a.physical,) * 4,
+            )
+            for a in approved
+        ]
+    )
+    if len(approved) == 1 and not approved[0].budget:
+        # An activity without a pagu is shown on its own row with its own figures.
+        total = Absorption(
+            None, (approved[0].year_spent,) * 4, (None,) * 4, (approved[0].physical,) * 4
+        )
+    return replace(
+        progress,
+        spent=_replaced(progress.spent, {quarter: total.spent[index]}),
+        absorption=_replaced(progress.absorption, {quarter: total.absorption[index]}),
+        physical=_replaced(progress.physical, {quarter: total.physical[index]}),
+    )
 
 
 def _years(office: Office, year: int) -> list[int]:

@@ -35,7 +35,9 @@ class VersionPage:
 
 
 def versions_of(report: Report) -> list[DraftVersion]:
-    return list(report.versions.select_related("created_by").order_by("number").defer("html"))
+    return list(
+        report.versions.select_related("created_by").order_by("number").defer("html", "snapshot")
+    )
 
 
 def compare(summary: dict, previous: dict | None) -> list[IndicatorChange]:

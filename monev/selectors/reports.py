@@ -184,7 +184,7 @@ class TimelineStep:
 def report_for_page(report_id: int) -> Report:
     """The report with everything its page needs, or Report.DoesNotExist."""
     logs = StepLog.objects.select_related("actor", "section")
-    versions = DraftVersion.objects.defer("html", "summary").order_by("number")
+    versions = DraftVersion.objects.defer("html", "summary", "snapshot").order_by("number")
     return (
         _reports()
         .prefetch_related(Prefetch("logs", queryset=logs), Prefetch("versions", queryset=versions))

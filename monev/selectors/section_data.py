@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from .. import workflow
 from ..models import (
     Activity,
     ActivityBudget,
@@ -147,6 +148,8 @@ def section_sheet_page(report: Report, section: Section, kind: str) -> SheetPage
         )
         for activity in activities.order_by("code")
     ]
+    if workflow.is_approved(report):
+        _show_approved(report, section, lines, activity_lines)
     return SheetPage(
         report=report,
         section=section,
@@ -165,3 +168,33 @@ def section_sheet_page(report: Report, section: Section, kind: str) -> SheetPage
         indicators=lines,
         activities=activity_lines,
     )
+
+
+def _show_approved(report, section, lines, activity_lines) -> None:
+    """An approved quarter's sheet shows the names, targets and pagu that were approved, not
+    what the rows say after later edits. The instances are this page's own and never saved."""
+    from .snapshots import approved_version, version_content  # snapshots import this module
+
+    version = approved_version(report)
+    content = version_content(version) if version else None
+    if content is None:
+        return
+    frozen = next((s for s in content.figures.sections if s.section_id == section.pk), None)
+    if frozen is None:
+        return
+    section.name = frozen.name
+    indicators = {i.indicator_id: i for i in frozen.indicators}
+    for line in lines:
+        approved = indicators.get(line.indicator.pk)
+        if approved is not None:
+            line.indicator.name, line.indicator.unit = approved.name, approved.unit
+            line.target, line.achievement, line.band = (
+                approved.target,
+                approved.achievement,
+                approved.band,
+            )
+    budgets = {a.activity_id: a for a in frozen.activities}
+    for line in activity_lines:
+        approved = budgets.get(line.activity.pk)
+        if approved is not None:
+            line.activity.name, line.budget = approved.name, approved.budget

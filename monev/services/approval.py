@@ -16,9 +16,8 @@ from ..signing import SigningError, backend
 from ..signing.block import signature_block
 from ..workflow import ActionKind, WorkflowError
 from .archive import archive_documents, final_documents
-from .documents import ensure_new_version
 from .locking import lock_report, read_report
-from .reports import _finish_step
+from .reports import _finish_step, ensure_requirements
 
 
 def step_signs(report: Report, from_step: int) -> bool:
@@ -27,22 +26,30 @@ def step_signs(report: Report, from_step: int) -> bool:
     return step is not None and step.signs_document
 
 
-def _check(report: Report, actor, from_step: int):
+def _check(report: Report, actor, from_step: int, *, version, content_hash: str):
     action = workflow.ensure_allowed(
         report, workflow.staff_of(actor), kind=ActionKind.COMPLETE, from_step=from_step
     )
     if not action.step.signs_document:
         raise WorkflowError(_("Langkah ini tidak menandatangani dokumen."))
+    ensure_requirements(report, action.step, version=version, content_hash=content_hash)
     return action
 
 
 def report_approve(
-    *, report_id: int, actor, from_step: int, passphrase: str, note: str = ""
+    *,
+    report_id: int,
+    actor,
+    from_step: int,
+    passphrase: str,
+    note: str = "",
+    version: int | None = None,
+    content_hash: str = "",
 ) -> Report:
     """Approve and sign: on any refusal (wrong passphrase, no usable certificate, a report
     that moved on) a WorkflowError names it and nothing is written."""
     report = read_report(report_id)
-    _check(report, actor, from_step)
+    _check(report, actor, from_step, version=version, content_hash=content_hash)
     if not passphrase:
         raise WorkflowError(_("Isi passphrase sertifikat elektronik Anda untuk menandatangani."))
     signer = backend()
@@ -61,10 +68,9 @@ def report_approve(
         raise WorkflowError(str(error)) from error
     with transaction.atomic():
         report = lock_report(report_id)
-        action = _check(report, actor, from_step)
+        action = _check(report, actor, from_step, version=version, content_hash=content_hash)
         if report.archived_files.exists():
             raise WorkflowError(_("Dokumen laporan ini sudah ditandatangani."))
-        ensure_new_version(report)
         archive_documents(report, now, documents)
         DocumentSignature.objects.create(
             code=code,

@@ -20,9 +20,8 @@ from ..models import (
     StepLog,
 )
 from ..models.documents import archive_path
-from ..selectors.office_data import quarter_figures
+from ..selectors.snapshots import DocumentContent, latest_version, live_content, version_content
 from ..workflow import WorkflowError
-from .documents import analysis_texts
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +31,13 @@ def sha256_of(data: bytes) -> str:
 
 
 def approval_date(report: Report):
-    """The day of the SOP's approval step: the date the signature block carries."""
+    """The day the Camat approved: the date the signature block carries."""
     step = workflow.approval_step(report)
     approved = (
         StepLog.objects.filter(
-            report=report, action=LogAction.COMPLETE, step_number=getattr(step, "number", None)
+            report=report,
+            action=LogAction.COMPLETE,
+            step_number=step.number if step else None,
         )
         .order_by("-finished_at")
         .values_list("finished_at", flat=True)
@@ -45,17 +46,24 @@ def approval_date(report: Report):
     return timezone.localdate(approved or clock.now())
 
 
+def final_content(report: Report) -> DocumentContent:
+    """The content the decisions were bound to: the newest version's snapshot. Only a report
+    whose versions predate snapshots (or that has none) is rendered from its rows."""
+    version = latest_version(report)
+    return (version_content(version) if version else None) or live_content(report)
+
+
 def final_documents(report: Report, signature=None) -> dict[str, tuple[str, bytes]]:
-    """The approved PDF/A-3b (with the workbook attached) and the E.81 workbook.
+    """The approved PDF/A-3b (with the workbook attached) and the E.81 workbook, unsigned,
+    rendered from the approved version's snapshot: the draft the Camat read, final.
 
     ``signature`` (monev.signing.block.SignatureBlock) prints the Camat's electronic signature
     block in place of the space for a wet one."""
     from ..exports.e81 import build_e81  # heavy imports only when archiving
     from ..exports.pdf import render_report_pdf
 
-    figures = quarter_figures(report)
-    analysis = analysis_texts(report)
-    place = report.office.place or report.office.name
+    content = final_content(report)
+    figures, analysis, place = content.figures, content.analysis, content.place
     signed_on = approval_date(report)
     stem = f"monev-{report.office.code}-{report.year}-tw{report.quarter}"
     workbook = build_e81(figures, place=place, signed_on=signed_on, analysis=analysis)

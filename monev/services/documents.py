@@ -7,11 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import clock, permissions, workflow
+from ..frozen import sha256_text
 from ..models import Comment, DraftVersion, SectionAnalysis
 from ..numbers import format_decimal
-from ..selectors.office_data import QuarterFigures, quarter_figures
+from ..selectors.office_data import QuarterFigures
+from ..selectors.snapshots import DocumentContent, live_content
 from ..workflow import ActionKind, WorkflowError
-from .locking import lock_report
+from .locking import lock_report, saved_by
 
 MAX_TEXT = 5000
 
@@ -30,10 +32,15 @@ def _ensure_open(report, actor, action: str):
 
 
 @transaction.atomic
-def analysis_save(*, report_id: int, actor, texts: dict[int, str]) -> None:
-    """Save the analysis box of each section (section id -> text)."""
+def analysis_save(
+    *, report_id: int, actor, texts: dict[int, str], revisions: dict[int, int] | None = None
+) -> None:
+    """Save the analysis box of the sections given (section id -> text); others stay as
+    they are. ``revisions`` are the ones the user's page showed: a section saved by someone
+    else since then is refused, naming who and when, rather than overwritten."""
     report = lock_report(report_id)
     _ensure_open(report, actor, ActionKind.EDIT_ANALYSIS)
+    ensure_not_approved(report)
     sections = {s.pk for s in workflow.active_sections(report)}
     unknown = set(texts) - sections
     if unknown:
@@ -42,17 +49,54 @@ def analysis_save(*, report_id: int, actor, texts: dict[int, str]) -> None:
         raise WorkflowError(
             _("Analisis terlalu panjang (paling banyak %(n)d karakter).") % {"n": MAX_TEXT}
         )
+    existing = {
+        a.section_id: a
+        for a in SectionAnalysis.objects.select_for_update()
+        .select_related("updated_by", "section")
+        .filter(report=report, section_id__in=list(texts))
+    }
+    changed = {
+        section_id: text.strip()
+        for section_id, text in texts.items()
+        if text.strip() != getattr(existing.get(section_id), "text", "")
+    }
+    for section_id in changed:
+        current = existing.get(section_id)
+        seen = (revisions or {}).get(section_id, 0)
+        if current is not None and current.revision != seen:
+            raise WorkflowError(
+                _(
+                    "Analisis seksi %(section)s telah diubah oleh %(who)s pada %(when)s setelah "
+                    "Anda membuka halaman. Tidak ada yang disimpan: muat ulang halaman, lalu "
+                    "isi kembali."
+                )
+                % {"section": current.section, **saved_by(current)}
+            )
     now = clock.now()
-    for section_id, text in texts.items():
-        SectionAnalysis.objects.update_or_create(
-            report=report,
-            section_id=section_id,
-            defaults={"text": text.strip(), "updated_by": actor, "updated_at": now},
+    for section_id, text in changed.items():
+        current = existing.get(section_id) or SectionAnalysis(report=report, section_id=section_id)
+        current.text, current.updated_by, current.updated_at = text, actor, now
+        current.revision += 1
+        current.save()
+
+
+def ensure_not_approved(report) -> None:
+    """After the approval only a return reopens the data and analysis."""
+    if workflow.is_approved(report):
+        raise WorkflowError(
+            _(
+                "Laporan ini sudah disetujui; data dan analisisnya tidak dapat diubah lagi. "
+                "Hanya pengembalian ke langkah perbaikan yang membukanya kembali."
+            )
         )
 
 
 def analysis_texts(report) -> dict[int, str]:
     return dict(SectionAnalysis.objects.filter(report=report).values_list("section_id", "text"))
+
+
+def analysis_revisions(report) -> dict[int, int]:
+    return dict(SectionAnalysis.objects.filter(report=report).values_list("section_id", "revision"))
 
 
 def summary_of(figures: QuarterFigures, analysis: dict[int, str]) -> dict:
@@ -83,16 +127,16 @@ def drafting_step(report) -> bool:
     return workflow.current_step(report).requires_new_version
 
 
-def render_draft_html(report, figures, analysis, *, number: int) -> str:
+def render_draft_html(content: DocumentContent, *, number: int, drafted_on) -> str:
     from ..exports.pdf import render_report_html  # weasyprint loads only when a draft is made
 
     return render_report_html(
-        figures,
+        content.figures,
         draft=True,
         version=number,
-        place=report.office.place or report.office.name,
-        signed_on=timezone.localdate(clock.now()),
-        analysis=analysis,
+        place=content.place,
+        signed_on=drafted_on,
+        analysis=content.analysis,
     )
 
 
@@ -108,17 +152,20 @@ def draft_generate(*, report_id: int, actor, from_step: int) -> DraftVersion:
         )
     if not permissions.can(staff, ActionKind.MAKE_DRAFT, report):
         raise WorkflowError(_("Draf laporan hanya dibuat pada langkah penyusunan atau perbaikan."))
-    figures = quarter_figures(report)
-    analysis = analysis_texts(report)
+    content = live_content(report)
+    snapshot = content.as_json()
     number = (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    now = clock.now()
     return DraftVersion.objects.create(
         report=report,
         number=number,
         step_number=report.current_step,
-        html=render_draft_html(report, figures, analysis, number=number),
-        summary=summary_of(figures, analysis),
+        html=render_draft_html(content, number=number, drafted_on=timezone.localdate(now)),
+        summary=summary_of(content.figures, content.analysis),
+        snapshot=snapshot,
+        snapshot_sha256=sha256_text(snapshot),
         created_by=actor,
-        created_at=clock.now(),
+        created_at=now,
     )
 
 
@@ -129,6 +176,48 @@ def ensure_new_version(report) -> None:
     if not report.versions.filter(created_at__gte=report.step_started_at).exists():
         raise WorkflowError(
             _("Buat draf laporan (versi baru) dulu sebelum menyelesaikan langkah ini.")
+        )
+
+
+def ensure_bound_version(report, step, *, version: int | None, content_hash: str) -> None:
+    """A decision on the draft (verification, approval) is about one version: the newest,
+    with the content hash the decider's page showed, and the data and analysis must still
+    be what that version froze. Otherwise nothing is decided."""
+    if not workflow.approval_binding_required(step):
+        return
+    latest = report.versions.order_by("-number").first()
+    if latest is None or version is None:
+        raise WorkflowError(
+            _("Keputusan harus menyebut versi draf yang dibaca; muat ulang halaman.")
+        )
+    if latest.number != version:
+        raise WorkflowError(
+            _(
+                "Sudah ada draf versi %(latest)s; Anda memutuskan versi %(version)s. Baca versi "
+                "terbaru dulu; tidak ada yang diubah."
+            )
+            % {"latest": latest.number, "version": version}
+        )
+    if not latest.snapshot_sha256:
+        raise WorkflowError(
+            _(
+                "Draf versi %(version)s dibuat sebelum isi draf dibekukan dan tidak dapat "
+                "disetujui. Kembalikan ke langkah perbaikan agar dibuat versi baru."
+            )
+            % {"version": version}
+        )
+    if latest.snapshot_sha256 != content_hash:
+        raise WorkflowError(
+            _("Isi draf versi %(version)s tidak sama dengan yang Anda baca; muat ulang halaman.")
+            % {"version": version}
+        )
+    if live_content(report).sha256 != latest.snapshot_sha256:
+        raise WorkflowError(
+            _(
+                "Data atau analisis laporan berubah setelah draf versi %(version)s dibuat. "
+                "Kembalikan ke langkah perbaikan agar dibuat versi baru; tidak ada yang diubah."
+            )
+            % {"version": version}
         )
 
 

@@ -1,4 +1,7 @@
-"""The one way a transition reads its report: under a lock, with what its checks need."""
+"""The one way a transition reads its report: under a lock, with what its checks need; and
+who saved a record last, for refusing a save made from a page built before theirs."""
+
+from django.utils import formats, timezone
 
 from ..models import Report
 
@@ -18,3 +21,10 @@ def read_report(report_id: int) -> Report:
     """The same report without a lock: for the cheap checks before slow work (rendering,
     signing) that must happen outside any transaction; the transition locks it afterwards."""
     return _for_checks().get(pk=report_id)
+
+
+def saved_by(record) -> dict[str, str]:
+    """``who`` and ``when`` of a record with updated_by/updated_at, for a stale-page message."""
+    who = record.updated_by.get_full_name() or record.updated_by.get_username()
+    when = formats.date_format(timezone.localtime(record.updated_at), "j F Y H:i")
+    return {"who": who, "when": when}

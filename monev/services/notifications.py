@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import clock, permissions, workflow
-from ..models import Notification, NotificationKind, Report, Staff
+from ..models import LogAction, Notification, NotificationKind, Report, Staff, StepLog
 from ..selectors.reports import office_calendar, step_status
 
 logger = logging.getLogger(__name__)
@@ -47,16 +47,17 @@ def _link(report: Report) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("monev:report_detail", args=[report.pk])
 
 
-def _deliver(notification: Notification) -> None:
-    """Queue the notification's e-mail: the worker sends it, never the request."""
+def _deliver(notification: Notification, text: str = "") -> None:
+    """Queue the notification's e-mail (``text``: its full wording, when the in-app notice had
+    to be shortened): the worker sends it, never the request."""
     if not notification.user.email or getattr(_muted, "on", False):
         return
     from ..tasks import send_notification_email
 
-    send_notification_email.enqueue(notification.pk)
+    send_notification_email.enqueue(notification.pk, text)
 
 
-def email_notification(notification_id: int) -> bool:
+def email_notification(notification_id: int, text: str = "") -> bool:
     """The e-mail task: send once (a mail failure is logged, the in-app notice stays)."""
     notification = (
         Notification.objects.select_related("user", "report")
@@ -68,7 +69,7 @@ def email_notification(notification_id: int) -> bool:
     try:
         send_mail(
             subject=notification.message[:120],
-            message=f"{notification.message}\n\n{_link(notification.report)}",
+            message=f"{text or notification.message}\n\n{_link(notification.report)}",
             from_email=None,
             recipient_list=[notification.user.email],
         )
@@ -77,6 +78,10 @@ def email_notification(notification_id: int) -> bool:
         return False
     Notification.objects.filter(pk=notification.pk).update(emailed=True)
     return True
+
+
+def _shortened(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def _load(report_id: int) -> Report:
@@ -94,11 +99,9 @@ def notify_step_entered(report_id: int, step_number: int) -> None:
     if report.is_archived or report.current_step != step_number:
         return
     step = workflow.current_step(report)
-    message = _("%(report)s menunggu Anda: langkah %(number)s, %(name)s.") % {
-        "report": report,
-        "number": step.number,
-        "name": step.name,
-    }
+    message = _return_message(report, step) or _(
+        "%(report)s menunggu Anda: langkah %(number)s, %(name)s."
+    ) % {"report": report, "number": step.number, "name": step.name}
     now = clock.now()
     for user in recipients(report, step):
         notification = Notification.objects.create(
@@ -106,10 +109,35 @@ def notify_step_entered(report_id: int, step_number: int) -> None:
             report=report,
             step_number=step.number,
             kind=NotificationKind.STEP,
-            message=message[:300],
+            message=_shortened(message),
             created_at=now,
         )
-        _deliver(notification)
+        _deliver(notification, message)
+
+
+def _return_message(report: Report, step) -> str:
+    """When the step was entered by a return: from which step, by whom, and the note."""
+    entry = (
+        StepLog.objects.filter(
+            report=report, action=LogAction.RETURN, finished_at=report.step_started_at
+        )
+        .select_related("actor")
+        .order_by("-pk")
+        .first()
+    )
+    if entry is None:
+        return ""
+    return _(
+        "%(report)s dikembalikan dari langkah %(from)s ke langkah %(number)s (%(name)s) oleh "
+        "%(who)s. Catatan: %(note)s"
+    ) % {
+        "report": report,
+        "from": entry.step_number,
+        "number": step.number,
+        "name": step.name,
+        "who": entry.actor.get_full_name() or entry.actor.get_username(),
+        "note": entry.note,
+    }
 
 
 def after_transition(report: Report) -> None:

@@ -18,7 +18,7 @@ from ..selectors import current_sop
 from ..workflow import ActionKind, WorkflowError
 from .archive import archive_documents
 from .data_checks import sheet_completeness_errors
-from .documents import analysis_texts, ensure_new_version
+from .documents import analysis_texts, ensure_bound_version, ensure_new_version
 from .locking import lock_report
 from .notifications import after_transition
 from .step_log import log_step
@@ -98,19 +98,36 @@ def report_open(*, office: Office, year: int, quarter: int, actor) -> Report:
 
 
 @transaction.atomic
-def report_complete_step(*, report_id: int, actor, from_step: int, note: str = "") -> Report:
-    """The step's role declares the current step done; the report moves on (or is archived)."""
+def report_complete_step(
+    *,
+    report_id: int,
+    actor,
+    from_step: int,
+    note: str = "",
+    version: int | None = None,
+    content_hash: str = "",
+) -> Report:
+    """The step's role declares the current step done; the report moves on (or is archived).
+
+    A decision on the draft names the ``version`` decided on and its ``content_hash``."""
     report = lock_report(report_id)
     action = workflow.ensure_allowed(
         report, workflow.staff_of(actor), kind=ActionKind.COMPLETE, from_step=from_step
     )
-    if action.step.requires_all_sections:
-        _ensure_no_section_reopened(report)
-    if action.step.requires_analysis:
-        _ensure_analysis(report)
-    ensure_new_version(report)
+    ensure_requirements(report, action.step, version=version, content_hash=content_hash)
     _finish_step(report, action.step, actor=actor, note=note.strip(), now=clock.now())
     return report
+
+
+def ensure_requirements(report: Report, step: SopStep, *, version, content_hash: str) -> None:
+    """What the step's row requires before it may be completed, and the version a decision
+    names: every completion (plain or signed) passes through here."""
+    if step.requires_all_sections:
+        _ensure_no_section_reopened(report)
+    if step.requires_analysis:
+        _ensure_analysis(report)
+    ensure_new_version(report)
+    ensure_bound_version(report, step, version=version, content_hash=content_hash)
 
 
 @transaction.atomic

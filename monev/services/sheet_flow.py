@@ -2,7 +2,6 @@
 it, when it is open, handing it in, and reopening it by the role the step names."""
 
 from django.core.exceptions import PermissionDenied
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .. import clock, workflow
@@ -18,7 +17,7 @@ from ..models import (
 from ..selectors.section_data import sheet_step
 from ..workflow import WorkflowError
 from .data_checks import sheet_completeness_errors
-from .locking import lock_report
+from .locking import lock_report, saved_by
 from .reports import report_submit_section
 from .step_log import log_step
 
@@ -66,12 +65,10 @@ def ensure_editable(report: Report, section: Section, kind: str) -> None:
 
 
 def stale_message(sheet: SectionSheet) -> str:
-    who = sheet.updated_by.get_full_name() or sheet.updated_by.get_username()
-    when = formats.date_format(timezone.localtime(sheet.updated_at), "j F Y H:i")
     return _(
         "Data seksi ini telah diubah oleh %(who)s pada %(when)s setelah Anda membuka halaman. "
         "Perubahan Anda belum disimpan: muat ulang halaman, lalu isi kembali."
-    ) % {"who": who, "when": when}
+    ) % saved_by(sheet)
 
 
 def sheet_submit(*, report_id: int, section_id: int, actor, kind: str) -> Report:

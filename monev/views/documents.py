@@ -12,10 +12,10 @@ from .. import permissions, workflow
 from ..exports.render_limit import RenderError, render_with_limit
 from ..forms import CommentForm
 from ..selectors.documents import version_page, versions_of
-from ..selectors.office_data import quarter_figures
+from ..selectors.snapshots import report_content
 from ..services.documents import (
+    analysis_revisions,
     analysis_save,
-    analysis_texts,
     comment_add,
     draft_generate,
 )
@@ -41,27 +41,38 @@ def _office_reader(request, pk):
 def report_analysis(request, pk: int):
     report, staff = _office_reader(request, pk)
     if request.method == "POST":
-        texts = {}
+        texts, revisions = {}, {}
         for section in workflow.active_sections(report):
-            texts[section.pk] = request.POST.get(f"analysis-{section.pk}", "")
+            # A section missing from the form is left as it is, never blanked.
+            if f"analysis-{section.pk}" in request.POST:
+                texts[section.pk] = request.POST[f"analysis-{section.pk}"]
+                revision = request.POST.get(f"revision-{section.pk}", "0")
+                revisions[section.pk] = int(revision) if revision.isdigit() else -1
         try:
-            analysis_save(report_id=report.pk, actor=request.user, texts=texts)
+            analysis_save(report_id=report.pk, actor=request.user, texts=texts, revisions=revisions)
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Analisis tersimpan."))
         return redirect("monev:report_analysis", pk=report.pk)
-    figures = quarter_figures(report)
+    # An approved or archived report shows what was approved, whatever the rows say now.
+    content = report_content(report)
+    figures = content.figures
     sort = request.GET.get("sort", "")
     key = INDICATOR_SORTS.get(sort.lstrip("-"))
     if key is not None:
         for section in figures.sections:
             section.indicators.sort(key=key, reverse=sort.startswith("-"))
-    analysis = analysis_texts(report)
+    analysis = content.analysis
+    revisions = analysis_revisions(report)
     context = {
         "report": report,
         "figures": figures,
-        "sections": [(s, analysis.get(s.section_id, "")) for s in figures.sections],
+        "sections": [
+            (s, analysis.get(s.section_id, ""), revisions.get(s.section_id, 0))
+            for s in figures.sections
+        ],
+        "approved": workflow.is_approved(report),
         "versions": versions_of(report),
         "sort": sort,
         "can_edit": permissions.can(staff, ActionKind.EDIT_ANALYSIS, report),

@@ -13,6 +13,7 @@ from ..forms import OpenCycleForm, ReturnForm, SignForm, StepForm
 from ..models import Quarter
 from ..selectors.reports import report_list as report_rows
 from ..selectors.reports import report_years, sorted_inbox, sorted_rows
+from ..selectors.snapshots import decision_binding
 from ..services.approval import report_approve, step_signs
 from ..workflow import ActionKind, WorkflowError
 
@@ -83,6 +84,8 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
             form = StepForm(**options)
             url = reverse("monev:report_submit_section", args=[report.pk, action.section.pk])
         else:
+            if workflow.approval_binding_required(action.step):
+                options["initial"].update(decision_binding(report))
             form = (SignForm if action.step.signs_document else StepForm)(**options)
             url = reverse("monev:report_complete", args=[report.pk])
         forms.append((action, form, fragments.form_html(form), url))
@@ -134,6 +137,8 @@ def report_complete(request, pk: int):
             from_step=form.cleaned_data["from_step"],
             note=form.cleaned_data["note"],
             passphrase=signing.cleaned_data.get("passphrase", ""),
+            version=form.cleaned_data["version"],
+            content_hash=form.cleaned_data["content_hash"],
         )
     return _run(
         request,
@@ -142,6 +147,8 @@ def report_complete(request, pk: int):
         _("Langkah %(number)s selesai.") % {"number": form.cleaned_data["from_step"]},
         from_step=form.cleaned_data["from_step"],
         note=form.cleaned_data["note"],
+        version=form.cleaned_data["version"],
+        content_hash=form.cleaned_data["content_hash"],
     )
 
 

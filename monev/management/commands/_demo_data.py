@@ -17,6 +17,7 @@ from monev.models import (
 from monev.performance import achievement
 from monev.services.data_checks import ActivityEntry, IndicatorEntry
 from monev.services.documents import (
+    analysis_revisions,
     analysis_save,
     analysis_texts,
     comment_add,
@@ -169,6 +170,7 @@ class DemoData:
                     report_id=report.pk,
                     actor=user,
                     texts={section.pk: f"{text} {rng.choice(REVISIONS)}".strip()},
+                    revisions=analysis_revisions(report),
                 )
             draft_generate(report_id=report.pk, actor=user, from_step=step.number)
         version = report.versions.order_by("-number").first()

@@ -13,6 +13,7 @@ from monev import clock, services, workflow
 from monev.models import Office, Report, SheetKind, Staff, StepKind
 from monev.models.report import quarter_of
 from monev.selectors import current_sop, office_calendar
+from monev.selectors.snapshots import decision_binding
 from monev.services.approval import report_approve
 from monev.services.notifications import muted
 from monev.signing.local import create_authority, issue_certificate
@@ -181,11 +182,15 @@ class History:
                         actor=user,
                         from_step=step.number,
                         passphrase=DEMO_SIGNING_PASSPHRASE,
+                        **decision_binding(report),
                     )
                 else:
                     self.data.before_completing(report, step, user, rng)
                     report = services.report_complete_step(
-                        report_id=report.pk, actor=user, from_step=step.number
+                        report_id=report.pk,
+                        actor=user,
+                        from_step=step.number,
+                        **decision_binding(report),
                     )
 
     def _sections(self, report, step, start, rng, until, stop_at):

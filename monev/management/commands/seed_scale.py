@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from monev import clock
+from monev.frozen import sha256_text
 from monev.log_chain import chain_unsaved
 from monev.models import (
     Activity,
@@ -54,6 +55,7 @@ from monev.models import (
 )
 from monev.models.report import quarter_of
 from monev.performance import achievement
+from monev.selectors.snapshots import live_content
 from monev.services.step_log import step_log
 from monev.worktime import JAKARTA, WorkCalendar, standard_seconds
 
@@ -706,4 +708,19 @@ class ScaleBuilder:
         self._count("blangko monev", MonevEntry.objects.bulk_create(monev_rows, batch_size=2000))
         self._count("analisis", SectionAnalysis.objects.bulk_create(analyses))
         self._count("lembar seksi", SectionSheet.objects.bulk_create(sheets))
+        self._freeze_open_versions(versions)
         self._count("versi draf", DraftVersion.objects.bulk_create(versions))
+
+    @staticmethod
+    def _freeze_open_versions(versions: list[DraftVersion]) -> None:
+        """The open report's versions freeze what it shows, so its decisions (11, 12) can
+        name them as in the app; archived history keeps the rows it was built from."""
+        frozen = {}
+        for version in versions:
+            report = version.report
+            if report.archived_at is not None:
+                continue
+            if report.pk not in frozen:
+                snapshot = live_content(report).as_json()
+                frozen[report.pk] = (snapshot, sha256_text(snapshot))
+            version.snapshot, version.snapshot_sha256 = frozen[report.pk]
