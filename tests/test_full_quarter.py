@@ -2,21 +2,23 @@
 
 import re
 
+import pytest
 from django.urls import reverse
 
 from monev.models import LogAction, Report, StepLog
 
 from .conftest import KASI
+from .test_signing import PASSPHRASE, camat_certificate  # noqa: F401
 
 RETURN_11 = "Faktor penghambat Seksi Kesos belum diisi."
 RETURN_12 = "Analisis capaian IKM perlu diperjelas."
 
 
-def complete(client, report, step):
+def complete(client, report, step, **extra):
     """Post the step's form with the hidden fields the report page gave it (a decision on
     the draft carries the version read and its content hash)."""
     page = client.get(report.get_absolute_url()).content.decode()
-    data = {"from_step": step}
+    data = {"from_step": step, **extra}
     for name in ("version", "content_hash"):
         found = re.search(rf'name="{name}" value="([^"]*)"', page)
         if found:
@@ -56,6 +58,7 @@ def step_of(report) -> int:
     return report.current_step
 
 
+@pytest.mark.usefixtures("camat_certificate")
 def test_a_quarter_runs_from_step_1_to_the_archive(sutera, users, client_for):
     sekretaris, kasubag, camat = (client_for(n) for n in ("sekretaris", "kasubag", "camat"))
 
@@ -98,7 +101,7 @@ def test_a_quarter_runs_from_step_1_to_the_archive(sutera, users, client_for):
     draft(kasubag, report)
     complete(kasubag, report, 10)
     complete(sekretaris, report, 11)
-    complete(camat, report, 12)
+    complete(camat, report, 12, passphrase=PASSPHRASE)
     assert step_of(report) == 13
 
     response = complete(kasubag, report, 13)

@@ -31,7 +31,9 @@ from monev.models import (
     Staff,
     StepLog,
 )
+from monev.selectors.snapshots import decision_binding
 from monev.services.approval import report_approve
+from monev.services.documents import draft_generate
 from monev.signing import SigningError, backend
 from monev.signing.local import (
     create_authority,
@@ -73,8 +75,22 @@ def camat_certificate(sutera, users):
 def approve(report, users, passphrase=PASSPHRASE):
     with clock.frozen_at(APPROVED_AT):
         return report_approve(
-            report_id=report.pk, actor=users["camat"], from_step=12, passphrase=passphrase
+            report_id=report.pk,
+            actor=users["camat"],
+            from_step=12,
+            passphrase=passphrase,
+            **decision_binding(report),
         )
+
+
+def at_approval(sutera, users) -> Report:
+    """A report at the approval step whose newest draft version (made at step 10) is the
+    one the Camat decides on."""
+    report = at_step(sutera, 10)
+    with clock.frozen_at(APPROVED_AT - datetime.timedelta(days=3)):
+        draft_generate(report_id=report.pk, actor=users["kasubag"], from_step=10)
+    Report.objects.filter(pk=report.pk).update(current_step=12)
+    return Report.objects.get(pk=report.pk)
 
 
 def signed_pdf(report) -> bytes:
@@ -107,7 +123,7 @@ def assert_nothing_written(report):
 def test_approval_signs_a_pdfa_that_pyhanko_validates(
     sutera, users, demo_indicators, media, camat_certificate
 ):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
 
     approve(report, users)
 
@@ -143,7 +159,7 @@ def test_approval_signs_a_pdfa_that_pyhanko_validates(
 def test_the_signed_file_passes_qpdf_check(
     sutera, users, demo_indicators, media, camat_certificate, tmp_path
 ):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
     approve(report, users)
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed_pdf(report))
@@ -158,7 +174,7 @@ def test_the_signed_file_passes_qpdf_check(
 def test_archiving_keeps_exactly_the_signed_file(
     sutera, users, demo_indicators, media, camat_certificate
 ):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
     approve(report, users)
     before = {r.kind: (r.pk, r.sha256, r.file.name) for r in report.archived_files.all()}
     pdf = signed_pdf(report)
@@ -176,7 +192,7 @@ def test_archiving_keeps_exactly_the_signed_file(
 def test_any_changed_byte_breaks_the_signature(
     sutera, users, demo_indicators, media, camat_certificate
 ):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
     approve(report, users)
     pdf = signed_pdf(report)
     assert backend().validate_pdf(pdf).valid
@@ -194,7 +210,7 @@ def test_any_changed_byte_breaks_the_signature(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_wrong_passphrase_signs_nothing(sutera, users, demo_indicators, media, camat_certificate):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
 
     with pytest.raises(WorkflowError, match="Passphrase salah"):
         approve(report, users, passphrase="bukan-passphrase-nya")
@@ -209,7 +225,7 @@ def test_a_wrong_passphrase_signs_nothing(sutera, users, demo_indicators, media,
 def test_a_revoked_certificate_cannot_sign(
     sutera, users, demo_indicators, media, camat_certificate
 ):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
     revoke_certificate(camat_certificate)
 
     with pytest.raises(WorkflowError, match="dicabut"):
@@ -222,12 +238,16 @@ def test_a_revoked_certificate_cannot_sign(
 def test_an_expired_certificate_cannot_sign(
     sutera, users, demo_indicators, media, camat_certificate
 ):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
     late = camat_certificate.not_after + datetime.timedelta(days=1)
 
     with clock.frozen_at(late), pytest.raises(WorkflowError, match="kedaluwarsa"):
         report_approve(
-            report_id=report.pk, actor=users["camat"], from_step=12, passphrase=PASSPHRASE
+            report_id=report.pk,
+            actor=users["camat"],
+            from_step=12,
+            passphrase=PASSPHRASE,
+            **decision_binding(report),
         )
 
     assert_nothing_written(report)
@@ -237,7 +257,7 @@ def test_an_expired_certificate_cannot_sign(
 def test_an_official_without_a_certificate_gets_a_clear_message(
     sutera, users, demo_indicators, media
 ):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
 
     with pytest.raises(WorkflowError, match="belum memiliki sertifikat elektronik"):
         approve(report, users)
@@ -249,7 +269,7 @@ def test_an_official_without_a_certificate_gets_a_clear_message(
 def test_trust_ends_with_the_ca_and_with_revocation_before_signing(
     sutera, other_office, users, demo_indicators, media, camat_certificate
 ):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
     approve(report, users)
     pdf = signed_pdf(report)
     signed_at = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0].self_reported_timestamp
@@ -273,14 +293,14 @@ def test_the_camat_approves_through_the_page_with_the_passphrase(
     sutera, users, demo_indicators, media, camat_certificate, client_for,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
     client = client_for("camat")
     page = client.get(reverse("monev:report_detail", args=[report.pk])).content.decode()
     assert 'type="password"' in page and "Passphrase sertifikat elektronik" in page
 
     wrong = client.post(
         reverse("monev:report_complete", args=[report.pk]),
-        {"from_step": 12, "passphrase": "salah-sekali"},
+        {"from_step": 12, "passphrase": "salah-sekali", **decision_binding(report)},
         follow=True,
     )
     assert "Passphrase salah" in wrong.content.decode()
@@ -289,7 +309,7 @@ def test_the_camat_approves_through_the_page_with_the_passphrase(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("monev:report_complete", args=[report.pk]),
-            {"from_step": 12, "passphrase": PASSPHRASE},
+            {"from_step": 12, "passphrase": PASSPHRASE, **decision_binding(report)},
             follow=True,
         )
 
@@ -352,7 +372,7 @@ def test_the_admin_marks_the_signing_step_and_revokes_certificates(
 def test_the_signature_claims_the_moment_of_approval(
     sutera, users, demo_indicators, media, camat_certificate
 ):
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
     approve(report, users)
 
     embedded = PdfFileReader(io.BytesIO(signed_pdf(report))).embedded_signatures[0]

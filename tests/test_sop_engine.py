@@ -9,6 +9,7 @@ import pytest
 
 from monev import clock, permissions, selectors, workflow
 from monev.models import LogAction, Role, Sop, SopStep, StepKind, StepLog
+from monev.selectors.snapshots import decision_binding
 from monev.selectors.timing import timing_summary
 from monev.services import archive as archive_service
 from monev.services.documents import draft_generate
@@ -141,7 +142,12 @@ class Quarter:
             return
         if step.kind == StepKind.DRAFT:
             draft_generate(report_id=report.pk, actor=actor, from_step=step.number)
-        report_complete_step(report_id=report.pk, actor=actor, from_step=step.number)
+        report_complete_step(
+            report_id=report.pk,
+            actor=actor,
+            from_step=step.number,
+            **decision_binding(report),
+        )
 
     def check_offers(self, report, step) -> None:
         """Exactly the step's role is offered the step's moves, in its Tugas Saya too, and is

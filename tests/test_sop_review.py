@@ -15,7 +15,7 @@ from monev import clock
 from monev.models import LogAction, Office, Role, Sop, SopMonitoring, StepLog
 from monev.selectors import office_calendar, sop_review
 from monev.services import sop_review as review_services
-from monev.services.reports import measured_log
+from monev.services.step_log import step_log
 from monev.workflow import WorkflowError
 from monev.worktime import JAKARTA
 
@@ -64,7 +64,7 @@ def _history(office, users):
             nonlocal moment
             step = steps[number]
             end = calendar.add_working_seconds(moment, int(seconds))
-            entry = measured_log(
+            entry = step_log(
                 step,
                 action=action,
                 actor=users[ACTOR[step.role]],
@@ -110,17 +110,17 @@ def _history(office, users):
 
 
 def _reopen(report, step, users, moment):
-    StepLog.objects.create(
-        report=report,
-        step_number=step.number,
-        step_name=step.name,
-        role=Role.KASUBAG_PKP,
+    entry = step_log(
+        step,
         action=LogAction.REOPEN,
         actor=users["kasubag"],
         started_at=moment,
         finished_at=moment,
         note="Data belum lengkap",
+        role=Role.KASUBAG_PKP,
+        report=report,
     )
+    entry.save()
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from monev.models import DocumentSignature
 from monev.services.verification import read_upload
 from monev.workflow import WorkflowError
 
-from .test_documents import at_step
-from .test_signing import approve, camat_certificate, media, signed_pdf  # noqa: F401
+from .test_signing import approve, at_approval, camat_certificate, media, signed_pdf  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def signed(sutera, users, demo_indicators, media, camat_certificate):  # noqa: F811
     cache.clear()
-    report = at_step(sutera, 12)
+    report = at_approval(sutera, users)
     approve(report, users)
     return DocumentSignature.objects.select_related("archived_file").get(report=report)
 

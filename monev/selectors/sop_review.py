@@ -169,32 +169,34 @@ def step_evidence(
     """Per step of ``sop``: its samples, returns and reopenings in logs finished in [start, end)."""
     calendar = office_calendar(office)
     steps = sorted(sop.steps.all(), key=lambda step: step.number)
-    return_target = {step.number: step.return_to for step in steps if step.return_to}
+    # History is matched to steps by their identity across revisions, never by today's number.
+    key_of = {step.number: step.key for step in steps}
+    return_target = {step.key: key_of.get(step.return_to) for step in steps if step.return_to}
     rows = StepLog.objects.filter(
         report__office=office,
         finished_at__gte=start,
         finished_at__lt=end,
         action__in=[*STEP_ACTIONS, LogAction.REOPEN],
-    ).values_list("step_number", "action", "working_seconds", "on_time")
+    ).values_list("step_key", "action", "working_seconds", "on_time")
     samples = defaultdict(list)
     returns, reopenings = Counter(), Counter()
-    for number, action, seconds, on_time in rows:
+    for key, action, seconds, on_time in rows:
         if action == LogAction.REOPEN:
-            reopenings[number] += 1
+            reopenings[key] += 1
             continue
-        samples[number].append((seconds, on_time))
-        if action == LogAction.RETURN and number in return_target:
-            returns[return_target[number]] += 1
+        samples[key].append((seconds, on_time))
+        if action == LogAction.RETURN and key in return_target:
+            returns[return_target[key]] += 1
     return [
         StepEvidence(
             number=step.number,
             name=step.name,
             standard_label=step.standard_label,
             standard_seconds=_standard(step, calendar),
-            durations=DurationStats.of(samples[step.number]),
-            returns=returns[step.number],
-            reopenings=reopenings[step.number],
-            seconds=[seconds for seconds, _ok in samples[step.number]],
+            durations=DurationStats.of(samples[step.key]),
+            returns=returns[step.key],
+            reopenings=reopenings[step.key],
+            seconds=[seconds for seconds, _ok in samples[step.key]],
         )
         for step in steps
     ]

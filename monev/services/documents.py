@@ -25,6 +25,7 @@ def _ensure_open(report, actor, action: str):
     workflow.ensure_may_view(report, staff)
     if report.is_archived:
         raise WorkflowError(_("Laporan ini sudah diarsipkan dan tidak dapat diubah lagi."))
+    ensure_not_approved(report)
     # A drafter at another step gets a message below, not a 403.
     if action != ActionKind.MAKE_DRAFT or staff.role not in workflow.drafting_roles(report):
         permissions.ensure(staff, action, report)
@@ -40,7 +41,6 @@ def analysis_save(
     else since then is refused, naming who and when, rather than overwritten."""
     report = lock_report(report_id)
     _ensure_open(report, actor, ActionKind.EDIT_ANALYSIS)
-    ensure_not_approved(report)
     sections = {s.pk for s in workflow.active_sections(report)}
     unknown = set(texts) - sections
     if unknown:
