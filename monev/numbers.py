@@ -23,6 +23,7 @@ __all__ = [
     "format_rupiah",
     "parse_decimal",
     "parse_rupiah",
+    "whole_number",
 ]
 
 # Optional minus (before or after "Rp"), optional "Rp"/"Rp.", the digits and separators, an
@@ -209,6 +210,18 @@ def parse_rupiah(value: NumberInput) -> int | None:
             text,
         )
     return int(amount)
+
+
+def whole_number(text: object, *, max_digits: int = 18) -> int | None:
+    """A whole number written in ASCII digits (a query value, an id in an XML attribute), or
+    None. Other digits ("²", Arabic-Indic) and huge numbers are not numbers here: int() accepts
+    the first and raises on more than 4,300 digits."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not (0 < len(text) <= max_digits and text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 def _group_thousands(digits: int) -> str:

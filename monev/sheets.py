@@ -36,7 +36,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .numbers import NumberError, format_decimal, parse_decimal, parse_rupiah
+from . import ooxml
+from .numbers import NumberError, format_decimal, parse_decimal, parse_rupiah, whole_number
+from .validation import MAX_TEXT
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -52,15 +54,12 @@ __all__ = [
 ]
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_MEMBERS = 100
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-# Small parts of a real workbook (styles, repeated empty cells) can compress better than 100:1;
-# a part this small cannot be a bomb, so the ratio is only checked above it.
-RATIO_CHECK_FROM_BYTES = 1024 * 1024
-# A section has tens of rows; anything far beyond is not a filled-in sheet.
+PACKAGE_LIMITS = ooxml.PackageLimits(members=100, uncompressed_bytes=50 * 1024 * 1024)
+# A section has tens of rows; anything far beyond is not a filled-in sheet. Rows, cells and
+# XML bytes are counted on a stream before openpyxl, which holds every cell in memory.
 MAX_SHEET_ROWS = 5000
-MAX_TEXT_CHARS = 2000
+MAX_WORKBOOK_CELLS = 200_000
+MAX_XML_BYTES = 20 * 1024 * 1024
 MAX_REALISATION = Decimal(1_000_000_000)
 MAX_RUPIAH = 10**15
 REALISATION_PLACES = 4  # Realisation.value has decimal_places=4
@@ -452,8 +451,47 @@ def _invalid_file() -> SheetError:
     )
 
 
-def _check_container(data: bytes) -> None:
-    """Refuse what is not a sane .xlsx zip before any XML is parsed."""
+def _suspicious(reason: str) -> SheetError:
+    return SheetError(
+        [
+            gettext(
+                "Berkas ditolak karena isinya tidak wajar untuk lembar isian (%(reason)s). Unduh "
+                "ulang lembar isian dari aplikasi, isi, lalu unggah lagi."
+            )
+            % {"reason": reason}
+        ]
+    )
+
+
+def _too_many_rows(sheet: str) -> SheetError:
+    errors: list[str] = []
+    _RowErrors(sheet, errors).sheet_error(
+        gettext("terlalu banyak baris (lebih dari %(limit)s). Hapus baris yang tidak perlu.")
+        % {"limit": format_decimal(MAX_SHEET_ROWS)}
+    )
+    return SheetError(errors)
+
+
+def _package_error(error: ooxml.PackageError) -> SheetError:
+    if error.reason == "not_zip":
+        return _invalid_file()
+    reasons = {
+        "members": gettext("terlalu banyak bagian di dalam berkas"),
+        "size": gettext("ukuran setelah dibuka terlalu besar"),
+        "budget": gettext("ukuran setelah dibuka terlalu besar"),
+        "ratio": gettext("rasio kompresi terlalu tinggi"),
+        "unsafe_name": gettext("nama bagian yang tidak aman"),
+        "cells": gettext("terlalu banyak sel"),
+    }
+    if error.reason == "rows":
+        return _too_many_rows(error.detail)
+    if error.reason in reasons:
+        return _suspicious(reasons[error.reason])
+    return _unreadable_file()
+
+
+def _check_container(data: bytes) -> zipfile.ZipFile:
+    """Refuse what is not a sane .xlsx zip before any XML is parsed; the open zip."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise SheetError(
             [
@@ -475,32 +513,217 @@ def _check_container(data: bytes) -> None:
             ]
         )
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            members = archive.infolist()
-    except Exception:
-        # A damaged central directory surfaces as BadZipFile, OSError, ValueError, EOFError...
-        raise _invalid_file() from None
-    suspicious = gettext(
-        "Berkas ditolak karena isinya tidak wajar untuk lembar isian (%(reason)s). Unduh ulang "
-        "lembar isian dari aplikasi, isi, lalu unggah lagi."
-    )
-    if len(members) > MAX_MEMBERS:
-        reason = gettext("terlalu banyak bagian di dalam berkas")
-        raise SheetError([suspicious % {"reason": reason}])
-    # zipfile never returns more than a member's declared size (a lie fails the CRC check), so
-    # the declared sizes bound what openpyxl can unpack.
-    if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
-        reason = gettext("ukuran setelah dibuka terlalu besar")
-        raise SheetError([suspicious % {"reason": reason}])
-    for member in members:
-        if member.file_size > RATIO_CHECK_FROM_BYTES and (
-            member.file_size > MAX_COMPRESSION_RATIO * member.compress_size
-        ):
-            reason = gettext("rasio kompresi terlalu tinggi")
-            raise SheetError([suspicious % {"reason": reason}])
-    names = {member.filename for member in members}
+        archive = ooxml.open_package(data, PACKAGE_LIMITS)
+    except ooxml.PackageError as error:
+        raise _package_error(error) from None
+    names = set(archive.namelist())
     if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
+        archive.close()
         raise _invalid_file()
+    return archive
+
+
+@dataclass
+class _Parts:
+    """Where the workbook's sheets and shared strings are, read from its relationships."""
+
+    sheets: dict[str, str]  # sheet name -> member
+    shared_strings: str | None
+
+
+def _workbook_parts(archive: zipfile.ZipFile, budget: ooxml.Budget) -> _Parts:
+    workbooks = ooxml.part_targets(archive, "", "officeDocument", budget)
+    if len(workbooks) != 1 or workbooks[0] not in archive.NameToInfo:
+        raise _invalid_file()
+    workbook = workbooks[0]
+    relations = ooxml.relationships(archive, workbook, budget)
+    sheets: dict[str, str] = {}
+
+    def start(tag: str, attrs: dict) -> None:
+        if tag == "sheet":
+            rel_id = next((v for k, v in attrs.items() if _local_name(k) == "id"), None)
+            relation = relations.get(rel_id)
+            if relation is not None and relation.type == "worksheet" and not relation.external:
+                sheets[attrs.get("name", "")] = relation.target
+
+    ooxml.stream_part(archive, workbook, budget, start=start)
+    shared = [r.target for r in relations.values() if r.type == "sharedStrings" and not r.external]
+    return _Parts(sheets=sheets, shared_strings=shared[0] if shared else None)
+
+
+def _local_name(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _cell_position(ref: str) -> tuple[int, int] | None:
+    """(row, column) of an "A1" reference."""
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters) :]
+    if not digits or not letters.isalpha() or not letters.isascii() or len(letters) > 3:
+        return None
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - 64
+    return int(digits), column
+
+
+class _SheetScan:
+    """One pass over a worksheet's XML: counts rows and cells against the limits and keeps the
+    raw values of the cells in ``keep`` ((row, column) pairs)."""
+
+    def __init__(self, sheet: str, counter: list[int], keep: set | None = None) -> None:
+        self.sheet = sheet
+        self.counter = counter  # shared cell count of the whole workbook
+        self.keep = keep or set()
+        self.kept: dict[tuple[int, int], tuple[str, str]] = {}
+        self.row = 0
+        self.column = 0
+        self.current: tuple[int, int] | None = None
+        self.cell_type = ""
+        self.text: list[str] | None = None
+
+    def start(self, tag: str, attrs: dict) -> None:
+        if tag == "row":
+            self.row = whole_number(attrs.get("r", "")) or self.row + 1
+            self.column = 0
+            if self.row > MAX_SHEET_ROWS:
+                raise ooxml.PackageError("rows")
+        elif tag == "c":
+            self.counter[0] += 1
+            if self.counter[0] > MAX_WORKBOOK_CELLS:
+                raise ooxml.PackageError("cells")
+            position = _cell_position(attrs.get("r", ""))
+            self.row, self.column = position if position else (self.row, self.column + 1)
+            if self.row > MAX_SHEET_ROWS:
+                raise ooxml.PackageError("rows", self.sheet)
+            self.current = (self.row, self.column)
+            self.cell_type = attrs.get("t", "n")
+        elif tag in ("v", "t") and self.current in self.keep:
+            self.text = []
+
+    def characters(self, data: str) -> None:
+        if self.text is not None and sum(map(len, self.text)) < 1000:
+            self.text.append(data)
+
+    def end(self, tag: str) -> None:
+        if tag in ("v", "t") and self.text is not None:
+            previous = self.kept.get(self.current, ("", ""))[1]
+            self.kept[self.current] = (self.cell_type, previous + "".join(self.text))
+            self.text = None
+        elif tag == "c":
+            self.current = None
+
+
+def _scan_sheet(archive, sheet: str, member: str, budget, counter, keep=None) -> _SheetScan:
+    scan = _SheetScan(sheet, counter, keep)
+    ooxml.stream_part(archive, member, budget, start=scan.start, end=scan.end, text=scan.characters)
+    return scan
+
+
+def _shared_strings(archive, member, budget, wanted: set[int]) -> dict[int, str]:
+    """The shared strings at the ``wanted`` indexes; reading stops after the last of them."""
+    found: dict[int, str] = {}
+    if not wanted or member is None or member not in archive.NameToInfo:
+        return found
+    state = {"index": -1, "text": None, "phonetic": 0}
+    last = max(wanted)
+
+    def start(tag: str, attrs: dict) -> None:
+        if tag == "si":
+            state["index"] += 1
+            if state["index"] > last:
+                raise ooxml.StopParsing
+            state["text"] = [] if state["index"] in wanted else None
+        elif tag == "rPh":
+            state["phonetic"] += 1  # reading aids of East Asian text, not the value
+
+    def end(tag: str) -> None:
+        if tag == "rPh":
+            state["phonetic"] -= 1
+        elif tag == "si" and state["text"] is not None:
+            found[state["index"]] = "".join(state["text"])[:1000]
+            state["text"] = None
+
+    def characters(data: str) -> None:
+        if state["text"] is not None and not state["phonetic"]:
+            state["text"].append(data)
+
+    ooxml.stream_part(archive, member, budget, start=start, end=end, text=characters)
+    return found
+
+
+_META_CELLS = {(row, column) for row in range(1, 21) for column in (1, 2)}
+
+
+def _meta_values(archive, parts: _Parts, budget, counter) -> dict[str, object]:
+    """The key/value pairs of the hidden sheet, read from the XML without openpyxl."""
+    member = parts.sheets.get(META_SHEET)
+    if member is None or member not in archive.NameToInfo:
+        return {}
+    kept = _scan_sheet(archive, META_SHEET, member, budget, counter, _META_CELLS).kept
+    wanted = {whole_number(v) for t, v in kept.values() if t == "s"} - {None}
+    strings = _shared_strings(archive, parts.shared_strings, budget, wanted)
+
+    def value(cell: tuple[str, str] | None) -> object:
+        if cell is None:
+            return None
+        kind, raw = cell
+        if kind == "s":
+            return strings.get(whole_number(raw))
+        if kind in ("str", "inlineStr"):
+            return raw
+        try:
+            number = float(raw)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else number
+
+    stored: dict[str, object] = {}
+    for row in range(1, 21):
+        key = value(kept.get((row, 1)))
+        if isinstance(key, str):
+            stored[key] = value(kept.get((row, 2)))
+    return stored
+
+
+def _scan_workbook(archive: zipfile.ZipFile, meta: SheetMeta) -> int:
+    """Identity first, then every worksheet counted, all from the XML read as a stream; the
+    sheet revision the file was made from."""
+    budget = ooxml.Budget(MAX_XML_BYTES)
+    counter = [0]
+    try:
+        parts = _workbook_parts(archive, budget)
+        revision = _check_identity(_meta_values(archive, parts, budget, counter), meta)
+        for name, member in parts.sheets.items():
+            if name != META_SHEET and member in archive.NameToInfo:
+                _scan_sheet(archive, name, member, budget, counter)
+        if parts.shared_strings in archive.NameToInfo:
+            # openpyxl keeps every shared string in memory: they count as cells.
+            _shared_strings_count(archive, parts.shared_strings, budget, counter)
+    except ooxml.PackageError as error:
+        raise _package_error(error) from None
+    return revision
+
+
+def _shared_strings_count(archive, member, budget, counter) -> None:
+    def start(tag: str, attrs: dict) -> None:
+        if tag == "si":
+            counter[0] += 1
+            if counter[0] > MAX_WORKBOOK_CELLS:
+                raise ooxml.PackageError("cells")
+
+    ooxml.stream_part(archive, member, budget, start=start)
+
+
+def _unreadable_file() -> SheetError:
+    return SheetError(
+        [
+            gettext(
+                "Berkas Excel tidak dapat dibaca; mungkin rusak atau bukan lembar isian "
+                "dari aplikasi ini. Unduh ulang lembar isian, isi, lalu unggah lagi."
+            )
+        ]
+    )
 
 
 def _open_workbook(data: bytes) -> Workbook:
@@ -513,14 +736,7 @@ def _open_workbook(data: bytes) -> Workbook:
     except Exception:
         # openpyxl raises a wide range of errors (zip, XML, KeyError, TypeError, defusedxml's
         # refusals) on damaged or hostile files; for the user they all mean the same thing.
-        raise SheetError(
-            [
-                gettext(
-                    "Berkas Excel tidak dapat dibaca; mungkin rusak atau bukan lembar isian "
-                    "dari aplikasi ini. Unduh ulang lembar isian, isi, lalu unggah lagi."
-                )
-            ]
-        ) from None
+        raise _unreadable_file() from None
 
 
 def _as_id(value: object) -> int | None:
@@ -531,11 +747,9 @@ def _as_id(value: object) -> int | None:
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str) and value.strip().isdecimal():
-        number = int(value.strip())
     else:
-        return None
-    return number if number > 0 else None
+        number = whole_number(value)
+    return number if number else None
 
 
 def _worksheet(wb: Workbook, name: str) -> Worksheet | None:
@@ -546,8 +760,9 @@ def _worksheet(wb: Workbook, name: str) -> Worksheet | None:
     return ws if isinstance(ws, Worksheet) else None
 
 
-def _check_identity(wb: Workbook, meta: SheetMeta) -> int:
-    """The file must be our format and made for this report and section."""
+def _check_identity(stored: dict[str, object], meta: SheetMeta) -> int:
+    """The file must be our format and made for this report and section; ``stored`` holds the
+    pairs of its hidden sheet."""
     not_ours = SheetError(
         [
             gettext(
@@ -556,13 +771,6 @@ def _check_identity(wb: Workbook, meta: SheetMeta) -> int:
             )
         ]
     )
-    ws = _worksheet(wb, META_SHEET)
-    if ws is None:
-        raise not_ours
-    stored: dict[str, object] = {}
-    for key_cell, value_cell in ws.iter_rows(min_row=1, max_row=20, max_col=2):
-        if isinstance(key_cell.value, str):
-            stored[key_cell.value] = value_cell.value
     if stored.get("format") != FORMAT_NAME:
         raise not_ours
     if _as_id(stored.get("report_id")) == meta.report_id and (
@@ -663,12 +871,6 @@ def _read_rows(
                 "susunan kolom tidak dikenali (kolom tersembunyi mungkin terhapus). Unduh ulang "
                 "lembar isian."
             )
-        )
-        return []
-    if ws.max_row > MAX_SHEET_ROWS:
-        report.sheet_error(
-            gettext("terlalu banyak baris (lebih dari %(limit)s). Hapus baris yang tidak perlu.")
-            % {"limit": format_decimal(MAX_SHEET_ROWS)}
         )
         return []
     key_row, columns = located
@@ -809,12 +1011,12 @@ def _read_text(cell, column: str, row: int, report: _RowErrors) -> str | None:
     else:
         text = str(value)
     text = text.strip()
-    if len(text) > MAX_TEXT_CHARS:
+    if len(text) > MAX_TEXT:
         report.cell_error(
             row,
             column,
             gettext("terlalu panjang (%(length)s karakter); paling banyak %(limit)s karakter.")
-            % {"length": format_decimal(len(text)), "limit": format_decimal(MAX_TEXT_CHARS)},
+            % {"length": format_decimal(len(text)), "limit": format_decimal(MAX_TEXT)},
         )
         return None
     return text
@@ -913,9 +1115,10 @@ def read_section_workbook(
     Everything is checked before anything is returned: on any problem SheetError lists them
     all, each naming the Excel row where it can be fixed.
     """
-    _check_container(data)
+    with _check_container(data) as archive:
+        revision = _scan_workbook(archive, meta)
+    # Only a file that is ours and small in every part reaches openpyxl.
     wb = _open_workbook(data)
-    revision = _check_identity(wb, meta)
     errors: list[str] = []
     indicators = _read_indicators(wb, set(indicator_ids), errors)
     activities = _read_activities(wb, set(activity_ids), errors)
