@@ -38,7 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import ooxml
 from .numbers import NumberError, format_decimal, parse_decimal, parse_rupiah, whole_number
-from .validation import MAX_TEXT
+from .validation import PHYSICAL_PLACES, REALISATION_PLACES, text_too_long
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -62,8 +62,6 @@ MAX_WORKBOOK_CELLS = 200_000
 MAX_XML_BYTES = 20 * 1024 * 1024
 MAX_REALISATION = Decimal(1_000_000_000)
 MAX_RUPIAH = 10**15
-REALISATION_PLACES = 4  # Realisation.value has decimal_places=4
-PHYSICAL_PLACES = 2  # ActivityRealisation.physical_progress has decimal_places=2
 
 # Protection only prevents accidental edits of locked cells; it is not a secret.
 SHEET_PASSWORD = "sutera"
@@ -827,6 +825,8 @@ class _RowErrors:
         )
 
     def cell_error(self, row: int, column: str, problem: str) -> None:
+        # The shared rules word their messages as sentences; here they continue one.
+        problem = problem[:1].lower() + problem[1:]
         self.row_error(
             row, gettext("kolom %(column)s — %(problem)s") % {"column": column, "problem": problem}
         )
@@ -987,9 +987,8 @@ def _read_number(
         return False, None
 
 
-def _too_many_places(value: Decimal, places: int) -> bool:
-    exponent = value.normalize().as_tuple().exponent
-    return isinstance(exponent, int) and -exponent > places
+def _decimal(places: int) -> Callable:
+    return lambda value: parse_decimal(value, places=places)
 
 
 def _read_text(cell, column: str, row: int, report: _RowErrors) -> str | None:
@@ -1011,13 +1010,8 @@ def _read_text(cell, column: str, row: int, report: _RowErrors) -> str | None:
     else:
         text = str(value)
     text = text.strip()
-    if len(text) > MAX_TEXT:
-        report.cell_error(
-            row,
-            column,
-            gettext("terlalu panjang (%(length)s karakter); paling banyak %(limit)s karakter.")
-            % {"length": format_decimal(len(text)), "limit": format_decimal(MAX_TEXT)},
-        )
+    if problem := text_too_long(text):
+        report.cell_error(row, column, problem)
         return None
     return text
 
@@ -1034,7 +1028,7 @@ def _read_indicators(wb: Workbook, allowed: set[int], errors: list[str]) -> list
         row_ok = True
         label = labels["value"]
         ok, value = _read_number(
-            raw.cells["value"], label, parse_decimal, raw.row, report, percent=True
+            raw.cells["value"], label, _decimal(REALISATION_PLACES), raw.row, report, percent=True
         )
         if ok and value is not None:
             problem = None
@@ -1044,10 +1038,6 @@ def _read_indicators(wb: Workbook, allowed: set[int], errors: list[str]) -> list
                 problem = gettext(
                     "%(value)s terlalu besar (lebih dari %(limit)s); periksa kembali angkanya."
                 ) % {"value": format_decimal(value), "limit": format_decimal(MAX_REALISATION)}
-            elif _too_many_places(value, REALISATION_PLACES):
-                problem = gettext(
-                    "paling banyak %(places)s angka di belakang koma (tertulis %(value)s)."
-                ) % {"places": REALISATION_PLACES, "value": format(value, "f").replace(".", ",")}
             if problem:
                 report.cell_error(raw.row, label, problem)
                 ok = False
@@ -1087,7 +1077,12 @@ def _read_activities(wb: Workbook, allowed: set[int], errors: list[str]) -> list
             )
             spent_ok = False
         physical_ok, physical = _read_number(
-            raw.cells["physical"], labels["physical"], parse_decimal, raw.row, report, percent=True
+            raw.cells["physical"],
+            labels["physical"],
+            _decimal(PHYSICAL_PLACES),
+            raw.row,
+            report,
+            percent=True,
         )
         if physical_ok and physical is not None:
             problem = None
@@ -1095,10 +1090,6 @@ def _read_activities(wb: Workbook, allowed: set[int], errors: list[str]) -> list
                 problem = gettext("harus antara 0 dan 100 (tertulis %(value)s).") % {
                     "value": format(physical, "f").replace(".", ",")
                 }
-            elif _too_many_places(physical, PHYSICAL_PLACES):
-                problem = gettext(
-                    "paling banyak %(places)s angka di belakang koma (tertulis %(value)s)."
-                ) % {"places": PHYSICAL_PLACES, "value": format(physical, "f").replace(".", ",")}
             if problem:
                 report.cell_error(raw.row, labels["physical"], problem)
                 physical_ok = False

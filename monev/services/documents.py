@@ -11,10 +11,9 @@ from .. import clock, workflow
 from ..models import Comment, DraftVersion, Role, SectionAnalysis
 from ..numbers import format_decimal
 from ..selectors.office_data import QuarterFigures, quarter_figures
+from ..validation import MAX_LONG_TEXT, text_too_long
 from ..workflow import WorkflowError
 from .locking import lock_report
-
-MAX_TEXT = 5000
 
 
 def _ensure_kasubag(report, actor):
@@ -36,10 +35,9 @@ def analysis_save(*, report_id: int, actor, texts: dict[int, str]) -> None:
     unknown = set(texts) - sections
     if unknown:
         raise WorkflowError(_("Seksi tidak dikenal untuk laporan ini."))
-    if any(len(text) > MAX_TEXT for text in texts.values()):
-        raise WorkflowError(
-            _("Analisis terlalu panjang (paling banyak %(n)d karakter).") % {"n": MAX_TEXT}
-        )
+    for text in texts.values():
+        if problem := text_too_long(text, MAX_LONG_TEXT):
+            raise WorkflowError(problem)
     now = clock.now()
     for section_id, text in texts.items():
         SectionAnalysis.objects.update_or_create(
@@ -146,10 +144,8 @@ def comment_add(*, version_id: int, actor, body: str, parent_id: int | None = No
     body = body.strip()
     if not body:
         raise WorkflowError(_("Komentar tidak boleh kosong."))
-    if len(body) > MAX_TEXT:
-        raise WorkflowError(
-            _("Komentar terlalu panjang (paling banyak %(n)d karakter).") % {"n": MAX_TEXT}
-        )
+    if problem := text_too_long(body, MAX_LONG_TEXT):
+        raise WorkflowError(problem)
     parent = None
     if parent_id is not None:
         parent = version.comments.filter(pk=parent_id).first()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions, workflow
 from ..exports.render_limit import RenderError, render_with_limit
 from ..forms import CommentForm
+from ..listing import parse_sort, sort_links, sort_rows
 from ..models import Role
 from ..selectors.documents import version_page, versions_of
 from ..selectors.office_data import quarter_figures
@@ -24,11 +25,11 @@ from ..services.documents import (
 )
 from ..workflow import WorkflowError
 
-# Column -> sort key for the indicator tables; rows without a value go last.
+# Column -> the value the indicator tables sort by; rows without one go last.
 INDICATOR_SORTS = {
     "kode": lambda row: row.code,
-    "capaian": lambda row: (row.achievement.percent is None, row.achievement.percent or 0),
-    "realisasi": lambda row: (row.value is None, row.value or 0),
+    "capaian": lambda row: row.achievement.percent,
+    "realisasi": lambda row: row.value,
 }
 
 
@@ -55,11 +56,13 @@ def report_analysis(request, pk: int):
             messages.success(request, _("Analisis tersimpan."))
         return redirect("monev:report_analysis", pk=report.pk)
     figures = quarter_figures(report)
-    sort = request.GET.get("sort", "")
-    key = INDICATOR_SORTS.get(sort.lstrip("-"))
-    if key is not None:
+    order = parse_sort(request.GET.get("sort"), INDICATOR_SORTS)
+    if order is not None:
         for section in figures.sections:
-            section.indicators.sort(key=key, reverse=sort.startswith("-"))
+            # Frozen figures, mutable list: re-order it in place.
+            section.indicators[:] = sort_rows(
+                section.indicators, INDICATOR_SORTS[order.key], order.descending
+            )
     analysis = analysis_texts(report)
     is_kasubag = staff.role == Role.KASUBAG_PKP and not report.is_archived
     context = {
@@ -67,7 +70,7 @@ def report_analysis(request, pk: int):
         "figures": figures,
         "sections": [(s, analysis.get(s.section_id, "")) for s in figures.sections],
         "versions": versions_of(report),
-        "sort": sort,
+        "sort_links": sort_links(INDICATOR_SORTS, order),
         "can_edit": is_kasubag,
         "can_draft": is_kasubag
         and drafting_step(report)

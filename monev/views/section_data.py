@@ -20,6 +20,7 @@ from ..services.monev_sheet import monev_sheet_reopen as reopen_monev
 from ..services.section_data import evidence_delete, section_data_save, section_data_submit
 from ..services.section_data import section_data_reopen as reopen_data
 from ..services.sheet_flow import ensure_editable
+from ..validation import REALISATION_PLACES, realisation_errors
 from ..workflow import WorkflowError
 
 
@@ -220,9 +221,23 @@ def capaian_preview(request, pk: int, indicator_id: int):
     target_row = next((t for t in indicator.targets.all() if t.year == report.year), None)
     target = target_row.for_quarter(report.quarter) if target_row else None
     try:
-        result = achievement(target, parse_decimal(text), indicator.direction)
+        value = parse_decimal(text, places=REALISATION_PLACES)
     except NumberError as error:
         return render(request, "monev/_capaian.html", {"error": str(error)})
+    # A value the save would refuse (negative, absurdly large) gets the save's message.
+    refused = realisation_errors(
+        unit=indicator.unit,
+        direction=indicator.direction,
+        target=target,
+        value=value,
+        driving="",
+        inhibiting="",
+        follow_up="",
+        complete=False,
+    ).get("value")
+    if refused:
+        return render(request, "monev/_capaian.html", {"error": refused})
+    result = achievement(target, value, indicator.direction)
     band = rating(result.percent, rating_bands())
     return render(request, "monev/_capaian.html", {"result": result, "band": band})
 
