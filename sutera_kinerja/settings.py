@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "monev.middleware.AbsoluteSessionLifetimeMiddleware",
+    "monev.middleware.NoStoreForSignedInMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -176,10 +177,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Login throttling: 5 failures lock that user from that address for 15 minutes.
+# Login throttling for 15 minutes: 5 failures lock that user at that address, and
+# LOGIN_ADDRESS_FAILURE_LIMIT failures over any accounts lock the address (monev.login_throttle).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_HANDLER = "monev.login_throttle.PerParameterLimitHandler"
+LOGIN_FAILURE_LIMITS = {
+    "ip_address": int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20")),
+    "username,ip_address": AXES_FAILURE_LIMIT,
+}
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "monev.client_ip.client_ip"
