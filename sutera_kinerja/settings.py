@@ -32,6 +32,12 @@ DEVELOPMENT_SECRET_KEY = "django-insecure-sutera-kinerja-development-key-only"
 # Management commands may run with the development key; wsgi.py refuses to serve with it
 # unless DEBUG is on, so production must set SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+# Backups are signed with a key of their own (monev.backup): whoever holds the SECRET_KEY of a
+# server, or a backup, still cannot forge a backup that restores.
+DEVELOPMENT_BACKUP_SIGNING_KEY = "sutera-kinerja-development-backup-key-only"
+BACKUP_SIGNING_KEY = os.environ.get("BACKUP_SIGNING_KEY") or (
+    DEVELOPMENT_BACKUP_SIGNING_KEY if DEBUG or TESTING else ""
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
