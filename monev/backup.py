@@ -575,20 +575,33 @@ def _member_path(member: tarfile.TarInfo) -> PurePosixPath | None:
     return path
 
 
-def _open_archive(source: Path):
+_BROKEN = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeError, OSError)
+
+
+@contextlib.contextmanager
+def _reading(source: Path):
+    """(tar, its file members as (member, name)); a damaged archive, noticed wherever the
+    reading is, becomes one refusal."""
     try:
-        return tarfile.open(source, mode="r:gz")
+        with tarfile.open(source, mode="r:gz") as tar:
+            yield tar, _file_members(tar)
+    except BackupError:
+        raise
     except FileNotFoundError as error:
         raise BackupError(_("Berkas cadangan tidak ditemukan: %(path)s") % {"path": source}) from (
             error
         )
+    except _BROKEN as error:
+        raise _refuse(
+            _("berkas bukan arsip cadangan .tar.gz yang utuh (%(error)s)."), error=error
+        ) from error
 
 
-_BROKEN = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeError, OSError)
-
-
-def _broken(error: Exception) -> BackupError:
-    return _refuse(_("berkas bukan arsip cadangan .tar.gz yang utuh (%(error)s)."), error=error)
+def _file_members(tar: tarfile.TarFile):
+    for member in tar:
+        path = _member_path(member)
+        if path is not None:
+            yield member, path.as_posix()
 
 
 def _signed_manifest(source: Path) -> dict:
@@ -596,23 +609,14 @@ def _signed_manifest(source: Path) -> dict:
     its signature verifies."""
     seen: set[str] = set()
     found: dict[str, bytes] = {}
-    try:
-        with _open_archive(source) as tar:
-            for member in tar:
-                path = _member_path(member)
-                if path is None:
-                    continue
-                name = path.as_posix()
-                if name in seen:
-                    raise _refuse(_("anggota arsip ganda: %(name)r."), name=name)
-                seen.add(name)
-                if name in (MANIFEST, SIGNATURE):
-                    with tar.extractfile(member) as reader:
-                        found[name] = reader.read(MAX_MANIFEST_BYTES + 1)
-    except BackupError:
-        raise
-    except _BROKEN as error:
-        raise _broken(error) from error
+    with _reading(source) as (tar, members):
+        for member, name in members:
+            if name in seen:
+                raise _refuse(_("anggota arsip ganda: %(name)r."), name=name)
+            seen.add(name)
+            if name in (MANIFEST, SIGNATURE):
+                with tar.extractfile(member) as reader:
+                    found[name] = reader.read(MAX_MANIFEST_BYTES + 1)
     if MANIFEST not in found:
         raise _refuse(_("manifest.json tidak ada di dalam arsip."))
     return _read_manifest(found[MANIFEST], found.get(SIGNATURE))
@@ -638,44 +642,31 @@ def _unpack(source: Path, staging: Path) -> _Unpacked:
     manifest = _signed_manifest(source)
     listed = {entry["path"]: entry for entry in manifest["files"]}
     seen: dict[str, dict] = {}
-    try:
-        with _open_archive(source) as tar:
-            for member in tar:
-                path = _member_path(member)
-                if path is None:
-                    continue
-                name = path.as_posix()
-                if name in (MANIFEST, SIGNATURE):
-                    continue
-                expected = listed.get(name)
-                if expected is None:
-                    continue  # reported below with every other disagreement
-                if member.size != expected["size"]:
-                    # Refused before a byte is written: a member far larger than the manifest
-                    # says must not fill the disk first.
-                    raise _refuse(
-                        _("ukuran %(name)s (%(size)s) tidak sesuai manifest (%(expected)s)."),
-                        name=name,
-                        size=filesizeformat(member.size),
-                        expected=filesizeformat(expected["size"]),
-                    )
-                target = staging.joinpath(*path.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with tar.extractfile(member) as reader, open(target, "xb") as writer:
-                    digest, size = _copy_member(reader, writer, expected["size"])
-                seen[name] = {
-                    "sha256": digest,
-                    "size": size,
-                    "staged": target,
-                    "mtime": member.mtime,
-                }
-    except BackupError:
-        raise
-    except _BROKEN as error:
-        raise _broken(error) from error
+    unlisted: list[str] = []
+    with _reading(source) as (tar, members):
+        for member, name in members:
+            expected = listed.get(name)
+            if expected is None:
+                if name not in (MANIFEST, SIGNATURE):
+                    unlisted.append(name)  # never written; reported below
+                continue
+            if member.size != expected["size"]:
+                # Refused before a byte is written: a member far larger than the manifest says
+                # must not fill the disk first.
+                raise _refuse(
+                    _("ukuran %(name)s (%(size)s) tidak sesuai manifest (%(expected)s)."),
+                    name=name,
+                    size=filesizeformat(member.size),
+                    expected=filesizeformat(expected["size"]),
+                )
+            target = staging.joinpath(*PurePosixPath(name).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tar.extractfile(member) as reader, open(target, "xb") as writer:
+                digest, size = _copy_member(reader, writer, expected["size"])
+            seen[name] = {"sha256": digest, "size": size, "staged": target, "mtime": member.mtime}
 
-    if listed.keys() != seen.keys():
-        extra = sorted(seen.keys() - listed.keys())
+    if unlisted or listed.keys() != seen.keys():
+        extra = sorted(unlisted)
         absent = sorted(listed.keys() - seen.keys())
         raise _refuse(
             _("isi arsip tidak sesuai manifest (tidak tercatat: %(extra)s; hilang: %(absent)s)."),
