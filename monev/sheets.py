@@ -58,7 +58,7 @@ PACKAGE_LIMITS = ooxml.PackageLimits(members=100, uncompressed_bytes=50 * 1024 *
 # A section has tens of rows; anything far beyond is not a filled-in sheet. Rows, cells and
 # XML bytes are counted on a stream before openpyxl, which holds every cell in memory.
 MAX_SHEET_ROWS = 5000
-MAX_WORKBOOK_CELLS = 200_000
+MAX_WORKBOOK_CELLS = 100_000
 MAX_XML_BYTES = 20 * 1024 * 1024
 MAX_REALISATION = Decimal(1_000_000_000)
 MAX_RUPIAH = 10**15
@@ -614,7 +614,9 @@ class _SheetScan:
 
 def _scan_sheet(archive, sheet: str, member: str, budget, counter, keep=None) -> _SheetScan:
     scan = _SheetScan(sheet, counter, keep)
-    ooxml.stream_part(archive, member, budget, start=scan.start, end=scan.end, text=scan.characters)
+    # Counting only needs one callback per element start; values only where they are kept.
+    values = {"end": scan.end, "text": scan.characters} if keep else {}
+    ooxml.stream_part(archive, member, budget, start=scan.start, **values)
     return scan
 
 
