@@ -220,15 +220,18 @@ _PASSIVE_EXTERNAL = {"hyperlink"}
 
 def external_references(archive: zipfile.ZipFile, budget: Budget) -> list[str]:
     """Types of the relationships that make a reader fetch something from outside the file when
-    it opens it (a remote template, linked images or frames, links to other workbooks).
+    it opens it (a remote template, linked images or frames, links to other workbooks, data
+    connections).
 
     Every relationships part is read, and parts that only exist to point outside (Excel's
-    externalLinks) count too, whatever their relationships say.
+    externalLinks, connections and query tables) count too, whatever their relationships say.
     """
     found = []
     for name in archive.namelist():
         if name.startswith("xl/externalLinks/") and name.endswith(".xml"):
             found.append("externalLink")
+        if name == "xl/connections.xml" or name.startswith("xl/queryTables/"):
+            found.append("connection")  # data connections and web queries refresh from outside
         if not _RELATIONSHIPS.search(name):
             continue
         source = name.replace("_rels/", "").removesuffix(".rels")

@@ -183,7 +183,10 @@ def test_refuses_docx_that_fetches_from_outside(part, kind, target):
     assert "mengambil isi dari luar berkas" in message(error)
 
 
-def test_refuses_xlsx_with_links_to_other_workbooks():
+@pytest.mark.parametrize(
+    "part", ["xl/externalLinks/externalLink1.xml", "xl/connections.xml", "xl/queryTables/q1.xml"]
+)
+def test_refuses_xlsx_with_links_to_other_workbooks_or_data_connections(part):
     buffer = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(xlsx_bytes())) as source,
@@ -191,7 +194,7 @@ def test_refuses_xlsx_with_links_to_other_workbooks():
     ):
         for info in source.infolist():
             target.writestr(info, source.read(info))
-        target.writestr("xl/externalLinks/externalLink1.xml", b"<externalLink/>")
+        target.writestr(part, b"<x/>")
 
     assert refusal(upload(buffer.getvalue(), "rekap.xlsx")).code == "external_reference"
 
