@@ -36,7 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import ooxml
+from . import ooxml, xlsx_stream
 from .numbers import NumberError, format_decimal, parse_decimal, parse_rupiah, whole_number
 from .validation import PHYSICAL_PLACES, REALISATION_PLACES, text_too_long
 
@@ -471,7 +471,7 @@ def _too_many_rows(sheet: str) -> SheetError:
 
 
 def _package_error(error: ooxml.PackageError) -> SheetError:
-    if error.reason == "not_zip":
+    if error.reason in ("not_zip", "not_workbook"):
         return _invalid_file()
     reasons = {
         "members": gettext("terlalu banyak bagian di dalam berkas"),
@@ -521,198 +521,26 @@ def _check_container(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-@dataclass
-class _Parts:
-    """Where the workbook's sheets and shared strings are, read from its relationships."""
-
-    sheets: dict[str, str]  # sheet name -> member
-    shared_strings: str | None
-
-
-def _workbook_parts(archive: zipfile.ZipFile, budget: ooxml.Budget) -> _Parts:
-    workbooks = ooxml.part_targets(archive, "", "officeDocument", budget)
-    if len(workbooks) != 1 or workbooks[0] not in archive.NameToInfo:
-        raise _invalid_file()
-    workbook = workbooks[0]
-    relations = ooxml.relationships(archive, workbook, budget)
-    sheets: dict[str, str] = {}
-
-    def start(tag: str, attrs: dict) -> None:
-        if tag == "sheet":
-            rel_id = next((v for k, v in attrs.items() if _local_name(k) == "id"), None)
-            relation = relations.get(rel_id)
-            if relation is not None and relation.type == "worksheet" and not relation.external:
-                sheets[attrs.get("name", "")] = relation.target
-
-    ooxml.stream_part(archive, workbook, budget, start=start)
-    shared = [r.target for r in relations.values() if r.type == "sharedStrings" and not r.external]
-    return _Parts(sheets=sheets, shared_strings=shared[0] if shared else None)
-
-
-def _local_name(name: str) -> str:
-    return name.rpartition(":")[2]
-
-
-def _cell_position(ref: str) -> tuple[int, int] | None:
-    """(row, column) of an "A1" reference."""
-    letters = ref.rstrip("0123456789")
-    digits = ref[len(letters) :]
-    if not digits or not letters.isalpha() or not letters.isascii() or len(letters) > 3:
-        return None
-    column = 0
-    for letter in letters.upper():
-        column = column * 26 + ord(letter) - 64
-    return int(digits), column
-
-
-class _SheetScan:
-    """One pass over a worksheet's XML: counts rows and cells against the limits and keeps the
-    raw values of the cells in ``keep`` ((row, column) pairs)."""
-
-    def __init__(self, sheet: str, counter: list[int], keep: set | None = None) -> None:
-        self.sheet = sheet
-        self.counter = counter  # shared cell count of the whole workbook
-        self.keep = keep or set()
-        self.kept: dict[tuple[int, int], tuple[str, str]] = {}
-        self.row = 0
-        self.column = 0
-        self.current: tuple[int, int] | None = None
-        self.cell_type = ""
-        self.text: list[str] | None = None
-
-    def start(self, tag: str, attrs: dict) -> None:
-        if tag == "row":
-            self.row = whole_number(attrs.get("r", "")) or self.row + 1
-            self.column = 0
-            if self.row > MAX_SHEET_ROWS:
-                raise ooxml.PackageError("rows")
-        elif tag == "c":
-            self.counter[0] += 1
-            if self.counter[0] > MAX_WORKBOOK_CELLS:
-                raise ooxml.PackageError("cells")
-            position = _cell_position(attrs.get("r", ""))
-            self.row, self.column = position if position else (self.row, self.column + 1)
-            if self.row > MAX_SHEET_ROWS:
-                raise ooxml.PackageError("rows", self.sheet)
-            self.current = (self.row, self.column)
-            self.cell_type = attrs.get("t", "n")
-        elif tag in ("v", "t") and self.current in self.keep:
-            self.text = []
-
-    def characters(self, data: str) -> None:
-        if self.text is not None and sum(map(len, self.text)) < 1000:
-            self.text.append(data)
-
-    def end(self, tag: str) -> None:
-        if tag in ("v", "t") and self.text is not None:
-            previous = self.kept.get(self.current, ("", ""))[1]
-            self.kept[self.current] = (self.cell_type, previous + "".join(self.text))
-            self.text = None
-        elif tag == "c":
-            self.current = None
-
-
-def _scan_sheet(archive, sheet: str, member: str, budget, counter, keep=None) -> _SheetScan:
-    scan = _SheetScan(sheet, counter, keep)
-    # Counting only needs one callback per element start; values only where they are kept.
-    values = {"end": scan.end, "text": scan.characters} if keep else {}
-    ooxml.stream_part(archive, member, budget, start=scan.start, **values)
-    return scan
-
-
-def _shared_strings(archive, member, budget, wanted: set[int]) -> dict[int, str]:
-    """The shared strings at the ``wanted`` indexes; reading stops after the last of them."""
-    found: dict[int, str] = {}
-    if not wanted or member is None or member not in archive.NameToInfo:
-        return found
-    state = {"index": -1, "text": None, "phonetic": 0}
-    last = max(wanted)
-
-    def start(tag: str, attrs: dict) -> None:
-        if tag == "si":
-            state["index"] += 1
-            if state["index"] > last:
-                raise ooxml.StopParsing
-            state["text"] = [] if state["index"] in wanted else None
-        elif tag == "rPh":
-            state["phonetic"] += 1  # reading aids of East Asian text, not the value
-
-    def end(tag: str) -> None:
-        if tag == "rPh":
-            state["phonetic"] -= 1
-        elif tag == "si" and state["text"] is not None:
-            found[state["index"]] = "".join(state["text"])[:1000]
-            state["text"] = None
-
-    def characters(data: str) -> None:
-        if state["text"] is not None and not state["phonetic"]:
-            state["text"].append(data)
-
-    ooxml.stream_part(archive, member, budget, start=start, end=end, text=characters)
-    return found
-
-
 _META_CELLS = {(row, column) for row in range(1, 21) for column in (1, 2)}
 
 
-def _meta_values(archive, parts: _Parts, budget, counter) -> dict[str, object]:
-    """The key/value pairs of the hidden sheet, read from the XML without openpyxl."""
-    member = parts.sheets.get(META_SHEET)
-    if member is None or member not in archive.NameToInfo:
-        return {}
-    kept = _scan_sheet(archive, META_SHEET, member, budget, counter, _META_CELLS).kept
-    wanted = {whole_number(v) for t, v in kept.values() if t == "s"} - {None}
-    strings = _shared_strings(archive, parts.shared_strings, budget, wanted)
-
-    def value(cell: tuple[str, str] | None) -> object:
-        if cell is None:
-            return None
-        kind, raw = cell
-        if kind == "s":
-            return strings.get(whole_number(raw))
-        if kind in ("str", "inlineStr"):
-            return raw
-        try:
-            number = float(raw)
-        except ValueError:
-            return None
-        return int(number) if number.is_integer() else number
-
-    stored: dict[str, object] = {}
-    for row in range(1, 21):
-        key = value(kept.get((row, 1)))
-        if isinstance(key, str):
-            stored[key] = value(kept.get((row, 2)))
-    return stored
-
-
 def _scan_workbook(archive: zipfile.ZipFile, meta: SheetMeta) -> int:
-    """Identity first, then every worksheet counted, all from the XML read as a stream; the
-    sheet revision the file was made from."""
+    """Identity first (the hidden sheet's pairs), then every row and cell counted, all from the
+    XML read as a stream; the sheet revision the file was made from."""
     budget = ooxml.Budget(MAX_XML_BYTES)
-    counter = [0]
+    tally = xlsx_stream.CellTally(MAX_SHEET_ROWS, MAX_WORKBOOK_CELLS)
     try:
-        parts = _workbook_parts(archive, budget)
-        revision = _check_identity(_meta_values(archive, parts, budget, counter), meta)
-        for name, member in parts.sheets.items():
-            if name != META_SHEET and member in archive.NameToInfo:
-                _scan_sheet(archive, name, member, budget, counter)
-        if parts.shared_strings in archive.NameToInfo:
-            # openpyxl keeps every shared string in memory: they count as cells.
-            _shared_strings_count(archive, parts.shared_strings, budget, counter)
+        parts = xlsx_stream.workbook_parts(archive, budget)
+        cells = xlsx_stream.cell_values(archive, parts, META_SHEET, _META_CELLS, budget, tally)
+        stored = {}
+        for row in range(1, 21):
+            if isinstance(key := cells.get((row, 1)), str):
+                stored[key] = cells.get((row, 2))
+        revision = _check_identity(stored, meta)
+        xlsx_stream.count_cells(archive, parts, budget, tally, skip=frozenset({META_SHEET}))
     except ooxml.PackageError as error:
         raise _package_error(error) from None
     return revision
-
-
-def _shared_strings_count(archive, member, budget, counter) -> None:
-    def start(tag: str, attrs: dict) -> None:
-        if tag == "si":
-            counter[0] += 1
-            if counter[0] > MAX_WORKBOOK_CELLS:
-                raise ooxml.PackageError("cells")
-
-    ooxml.stream_part(archive, member, budget, start=start)
 
 
 def _unreadable_file() -> SheetError:

@@ -136,7 +136,7 @@ def test_rows_cells_and_bytes_are_each_limited(tmp_path):
     )
     fat = head + b"<sheetData/><x>" + text + b"</x></worksheet>"
     expected = {
-        rows: "terlalu banyak baris",
+        rows: "Lembar Indikator: terlalu banyak baris",
         wide: "terlalu banyak sel",
         fat: "ukuran setelah dibuka terlalu besar",
     }
