@@ -266,6 +266,20 @@ class OfficeScopedAdmin(admin.ModelAdmin):
         office = self._office(request)
         return queryset if office is None else queryset.filter(**{self.office_path: office})
 
+    def get_list_filter(self, request):
+        """Filters by a related row (office, section) offer only the rows this user's list
+        holds: the plain filter would list every office's names."""
+        filters = super().get_list_filter(request)
+        if self._office(request) is None:
+            return filters
+        related = {f.name for f in self.model._meta.get_fields() if f.is_relation}
+        return [
+            (name, admin.RelatedOnlyFieldListFilter)
+            if isinstance(name, str) and name in related
+            else name
+            for name in filters
+        ]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         office = self._office(request)
         if office is not None:

@@ -10,11 +10,16 @@ Archive format (version 1): one gzip-compressed tar (``.tar.gz``, PAX) holding o
   ``sessions.Session`` is left out too: restoring logins is never wanted.
 * ``media/<path>`` – every regular file under MEDIA_ROOT (``bukti/``, ``arsip/``, ``ekspor/``…),
   at its path relative to MEDIA_ROOT.
-* ``manifest.json`` – written last: format name and version, ``created_at``, Django version,
-  database vendor and isolation used, the applied migrations per app, row counts per model
-  (auto-created many-to-many tables included), the SHA-256 and size of every other member,
-  and the problems found in the source (referenced files missing on disk, archived files whose
-  bytes no longer match ``ArchivedFile.sha256``) so a restore reports rather than hides them.
+* ``manifest.json`` – written after the files: format name and version, ``created_at``,
+  Django version, database vendor and isolation used, the applied migrations per app, row
+  counts per model (auto-created many-to-many tables included), the SHA-256 and size of every
+  other member, and the problems found in the source (referenced files missing on disk,
+  archived files whose bytes no longer match ``ArchivedFile.sha256``) so a restore reports
+  rather than hides them.
+* ``manifest.sig`` – last: the HMAC-SHA256 of the manifest's exact bytes with
+  ``BACKUP_SIGNING_KEY``, a key kept apart from SECRET_KEY (and from the backups). Checksums
+  catch corruption; the signature catches forgery: whoever rewrites a file and recomputes its
+  checksum in the manifest cannot sign the new manifest without the key.
 
 Consistency: all rows, counts, the migration state and the list of referenced files are read
 in one read-only transaction: ``REPEATABLE READ, READ ONLY`` on PostgreSQL (one snapshot, as
@@ -27,14 +32,17 @@ written to a hidden temporary file next to the destination, synced and renamed a
 failed backup leaves no partial archive. A backup is refused while migrations are pending.
 
 Restore works only into an empty installation (no rows except the content types and
-permissions that ``migrate`` creates); there is deliberately no way to force it. Steps:
-unpack into a staging directory inside MEDIA_ROOT, refusing unsafe member names (absolute,
-``..``, links, devices, unknown names, duplicates) and any member whose SHA-256 or size differs
-from the manifest; run ``migrate`` and require exactly the migrations the backup was made with;
-then in one transaction load the dump, compare the row counts, move the files into place,
-hash them again, and check every file reference and every ``ArchivedFile.sha256``. Any failure
-rolls the transaction back and removes the files placed so far. Files already present with the
-same content are accepted and left alone; a different file at the same path is refused.
+permissions that ``migrate`` creates); there is deliberately no way to force it. Steps: a
+first pass over the archive checks every member's name and type (absolute, ``..``, links,
+devices, unknown names, duplicates are refused) and reads only the manifest and its signature,
+which must verify; a second pass unpacks into a staging directory inside MEDIA_ROOT, refusing
+a member before writing it when its size is not the manifest's, copying at most that many
+bytes, and refusing any whose SHA-256 differs; run ``migrate`` and require exactly the
+migrations the backup was made with; then in one transaction load the dump, compare the row
+counts, move the files into place, hash them again, and check every file reference and every
+``ArchivedFile.sha256``. Any failure rolls the transaction back and removes the files placed so
+far. Files already present with the same content are accepted and left alone; a different file
+at the same path is refused.
 
 Assumes the default storage is a FileSystemStorage rooted at MEDIA_ROOT.
 """
@@ -44,6 +52,7 @@ import contextlib
 import datetime
 import gzip
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -71,8 +80,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 FORMAT_NAME = "sutera-kinerja-cadangan"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: signed (manifest.sig)
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 DUMP = "database.json"
 MEDIA_PREFIX = "media"
 # Created by migrate (post_migrate) in every installation, with ids of their own.
@@ -325,6 +335,7 @@ def create_backup(destination, *, using: str = "default") -> BackupResult:
     destination = Path(destination).expanduser().absolute()
     if destination.is_dir():
         destination = destination / default_backup_name()
+    _signing_key()  # refuse before any work when there is nothing to sign with
     if destination.exists():
         raise BackupError(
             _("Berkas %(path)s sudah ada; cadangan tidak menimpa berkas lain.")
@@ -382,7 +393,9 @@ def create_backup(destination, *, using: str = "default") -> BackupResult:
                         "files": entries,
                         "problems": problems,
                     }
-                    _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+                    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+                    _add_bytes(tar, MANIFEST, manifest_bytes)
+                    _add_bytes(tar, SIGNATURE, sign_manifest(manifest_bytes))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, destination)
@@ -424,13 +437,55 @@ def _write_members(tar, dump_path, root, references, archived, warnings):
     return entries, {"missing_files": missing, "archive_mismatches": mismatched}
 
 
-def _add_bytes(tar: tarfile.TarFile, name: str, text: str) -> None:
-    data = text.encode()
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
     info.mtime = int(timezone.now().timestamp())
     info.mode = 0o644
     tar.addfile(info, io.BytesIO(data))
+
+
+def _signing_key() -> bytes:
+    key = getattr(settings, "BACKUP_SIGNING_KEY", "")
+    if not key:
+        raise BackupError(
+            _(
+                "BACKUP_SIGNING_KEY belum diatur. Cadangan ditandatangani dengan kunci ini "
+                "(terpisah dari SECRET_KEY); atur kunci yang sama di server yang membuat dan "
+                "yang memulihkan cadangan."
+            )
+        )
+    if key == settings.SECRET_KEY:
+        raise BackupError(_("BACKUP_SIGNING_KEY harus berbeda dari SECRET_KEY."))
+    return key.encode()
+
+
+def sign_manifest(manifest: bytes) -> bytes:
+    """The manifest.sig member for these exact manifest bytes."""
+    digest = hmac.new(_signing_key(), manifest, hashlib.sha256).hexdigest()
+    return json.dumps({"algorithm": "HMAC-SHA256", "signature": digest}).encode()
+
+
+def _verify_signature(manifest: bytes, signature: bytes | None) -> None:
+    if signature is None:
+        raise _refuse(
+            _(
+                "arsip tidak bertanda tangan (manifest.sig tidak ada); hanya cadangan yang "
+                "ditandatangani dengan BACKUP_SIGNING_KEY yang dapat dipulihkan."
+            )
+        )
+    try:
+        claimed = json.loads(signature).get("signature", "")
+    except (ValueError, UnicodeError, AttributeError):
+        claimed = ""
+    expected = json.loads(sign_manifest(manifest))["signature"]
+    if not isinstance(claimed, str) or not hmac.compare_digest(claimed, expected):
+        raise _refuse(
+            _(
+                "tanda tangan manifest tidak sah: arsip diubah setelah dibuat, atau dibuat "
+                "dengan BACKUP_SIGNING_KEY lain."
+            )
+        )
 
 
 def _fsync_directory(path: Path) -> None:
@@ -500,62 +555,118 @@ class _Unpacked:
     media: dict[str, dict]  # path relative to MEDIA_ROOT -> {"sha256", "size", "staged", "mtime"}
 
 
-def _unpack(source: Path, staging: Path) -> _Unpacked:
-    """Extract every member into staging, checking names, types and checksums."""
-    seen: dict[str, dict] = {}
+def _member_path(member: tarfile.TarInfo) -> PurePosixPath | None:
+    """The checked path of a file member (None for a directory); anything odd is refused."""
+    path = _safe_member_name(member.name)
+    name = path.as_posix()
+    if member.isdir():
+        return None
+    if not member.isreg():
+        raise _refuse(
+            _("anggota arsip %(name)r bukan berkas biasa (tautan atau perangkat)."), name=name
+        )
+    allowed = name in (MANIFEST, SIGNATURE, DUMP) or (
+        path.parts[0] == MEDIA_PREFIX and len(path.parts) > 1
+    )
+    if not allowed:
+        raise _refuse(_("anggota arsip tak dikenal: %(name)r."), name=name)
+    if name in (MANIFEST, SIGNATURE) and member.size > MAX_MANIFEST_BYTES:
+        raise _refuse(_("%(name)s terlalu besar."), name=name)
+    return path
+
+
+_BROKEN = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeError, OSError)
+
+
+@contextlib.contextmanager
+def _reading(source: Path):
+    """(tar, its file members as (member, name)); a damaged archive, noticed wherever the
+    reading is, becomes one refusal."""
     try:
         with tarfile.open(source, mode="r:gz") as tar:
-            for member in tar:
-                path = _safe_member_name(member.name)
-                name = path.as_posix()
-                if member.isdir():
-                    continue
-                if not member.isreg():
-                    raise _refuse(
-                        _("anggota arsip %(name)r bukan berkas biasa (tautan atau perangkat)."),
-                        name=name,
-                    )
-                allowed = name in (MANIFEST, DUMP) or (
-                    path.parts[0] == MEDIA_PREFIX and len(path.parts) > 1
-                )
-                if not allowed:
-                    raise _refuse(_("anggota arsip tak dikenal: %(name)r."), name=name)
-                if name in seen:
-                    raise _refuse(_("anggota arsip ganda: %(name)r."), name=name)
-                if name == MANIFEST and member.size > MAX_MANIFEST_BYTES:
-                    raise _refuse(_("manifest.json terlalu besar."))
-                target = staging.joinpath(*path.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                digest = hashlib.sha256()
-                size = 0
-                with tar.extractfile(member) as reader, open(target, "xb") as writer:
-                    for chunk in iter(lambda: reader.read(CHUNK), b""):
-                        digest.update(chunk)
-                        writer.write(chunk)
-                        size += len(chunk)
-                seen[name] = {
-                    "sha256": digest.hexdigest(),
-                    "size": size,
-                    "staged": target,
-                    "mtime": member.mtime,
-                }
+            yield tar, _file_members(tar)
     except BackupError:
         raise
     except FileNotFoundError as error:
         raise BackupError(_("Berkas cadangan tidak ditemukan: %(path)s") % {"path": source}) from (
             error
         )
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeError) as error:
+    except _BROKEN as error:
         raise _refuse(
             _("berkas bukan arsip cadangan .tar.gz yang utuh (%(error)s)."), error=error
         ) from error
 
-    if MANIFEST not in seen:
+
+def _file_members(tar: tarfile.TarFile):
+    for member in tar:
+        path = _member_path(member)
+        if path is not None:
+            yield member, path.as_posix()
+
+
+def _signed_manifest(source: Path) -> dict:
+    """First pass: every member's name and type checked, nothing written; the manifest, once
+    its signature verifies."""
+    seen: set[str] = set()
+    found: dict[str, bytes] = {}
+    with _reading(source) as (tar, members):
+        for member, name in members:
+            if name in seen:
+                raise _refuse(_("anggota arsip ganda: %(name)r."), name=name)
+            seen.add(name)
+            if name in (MANIFEST, SIGNATURE):
+                with tar.extractfile(member) as reader:
+                    found[name] = reader.read(MAX_MANIFEST_BYTES + 1)
+    if MANIFEST not in found:
         raise _refuse(_("manifest.json tidak ada di dalam arsip."))
-    manifest = _read_manifest(seen.pop(MANIFEST)["staged"])
+    return _read_manifest(found[MANIFEST], found.get(SIGNATURE))
+
+
+def _copy_member(reader, writer, size: int) -> tuple[str, int]:
+    """Copy at most ``size`` bytes; (SHA-256, bytes copied)."""
+    digest = hashlib.sha256()
+    copied = 0
+    while copied < size:
+        chunk = reader.read(min(CHUNK, size - copied))
+        if not chunk:
+            break
+        digest.update(chunk)
+        writer.write(chunk)
+        copied += len(chunk)
+    return digest.hexdigest(), copied
+
+
+def _unpack(source: Path, staging: Path) -> _Unpacked:
+    """Extract every member listed by the signed manifest into staging, each bounded by the
+    size the manifest gives it, and check its checksum."""
+    manifest = _signed_manifest(source)
     listed = {entry["path"]: entry for entry in manifest["files"]}
-    if listed.keys() != seen.keys():
-        extra = sorted(seen.keys() - listed.keys())
+    seen: dict[str, dict] = {}
+    unlisted: list[str] = []
+    with _reading(source) as (tar, members):
+        for member, name in members:
+            expected = listed.get(name)
+            if expected is None:
+                if name not in (MANIFEST, SIGNATURE):
+                    unlisted.append(name)  # never written; reported below
+                continue
+            if member.size != expected["size"]:
+                # Refused before a byte is written: a member far larger than the manifest says
+                # must not fill the disk first.
+                raise _refuse(
+                    _("ukuran %(name)s (%(size)s) tidak sesuai manifest (%(expected)s)."),
+                    name=name,
+                    size=filesizeformat(member.size),
+                    expected=filesizeformat(expected["size"]),
+                )
+            target = staging.joinpath(*PurePosixPath(name).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tar.extractfile(member) as reader, open(target, "xb") as writer:
+                digest, size = _copy_member(reader, writer, expected["size"])
+            seen[name] = {"sha256": digest, "size": size, "staged": target, "mtime": member.mtime}
+
+    if unlisted or listed.keys() != seen.keys():
+        extra = sorted(unlisted)
         absent = sorted(listed.keys() - seen.keys())
         raise _refuse(
             _("isi arsip tidak sesuai manifest (tidak tercatat: %(extra)s; hilang: %(absent)s)."),
@@ -576,13 +687,16 @@ def _unpack(source: Path, staging: Path) -> _Unpacked:
     return _Unpacked(manifest=manifest, dump=seen[DUMP]["staged"], media=media)
 
 
-def _read_manifest(path: Path) -> dict:
+def _read_manifest(data: bytes, signature: bytes | None) -> dict:
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise _refuse(_("%(name)s terlalu besar."), name=MANIFEST)
     try:
-        manifest = json.loads(path.read_bytes())
+        manifest = json.loads(data)
     except (ValueError, UnicodeError) as error:
         raise _refuse(_("manifest.json bukan JSON yang sah.")) from error
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise _refuse(_("berkas ini bukan cadangan Sutera Kinerja."))
+    _verify_signature(data, signature)
     if manifest.get("format_version") != FORMAT_VERSION:
         raise _refuse(
             _("versi format %(version)r tidak dikenal (yang didukung: %(supported)s)."),

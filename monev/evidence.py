@@ -12,7 +12,6 @@ import io
 import re
 import unicodedata
 import warnings
-import zipfile
 from dataclasses import dataclass
 
 import filetype
@@ -20,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 from PIL import Image
+
+from . import ooxml
 
 __all__ = [
     "ALLOWED",
@@ -42,10 +43,12 @@ ALLOWED = {
 ALLOWED_LABEL = "PDF, JPEG, PNG, XLSX, DOCX"
 
 MAX_NAME_LENGTH = 150
-MAX_ZIP_MEMBERS = 1000
-MAX_ZIP_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-# [Content_Types].xml is a short list; a huge one is not an Office file worth reading.
-MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+PACKAGE_LIMITS = ooxml.PackageLimits(members=1000, uncompressed_bytes=100 * 1024 * 1024)
+# [Content_Types].xml and the relationships are short lists; megabytes of them are not an
+# Office file worth reading.
+MAX_PACKAGE_XML_BYTES = 4 * 1024 * 1024
+# Other spellings of a stored extension that a name may keep.
+_EXTENSION_SPELLINGS = {"jpg": {"jpg", "jpeg", "jpe"}}
 
 _SNIFF_BYTES = 8192
 _PDF = "application/pdf"
@@ -75,7 +78,6 @@ _OFFICE_PARTS = {
     _XLSX: ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
     _DOCX: ("word/document.xml", b"wordprocessingml.document.main+xml"),
 }
-_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -119,12 +121,25 @@ def inspect_upload(upload: UploadedFile) -> InspectedFile:
         content_type = _detect(data, name)
     finally:
         upload.seek(0)
+    extension = ALLOWED[content_type]
     return InspectedFile(
         content_type=content_type,
-        extension=ALLOWED[content_type],
+        extension=extension,
         size=len(data),
-        original_name=name,
+        original_name=named_for_content(name, extension),
     )
+
+
+def named_for_content(name: str, extension: str) -> str:
+    """The name with the extension of what the file really is: "bukti.html" holding a PNG is
+    kept as "bukti.png", "laporan.exe" holding a PDF as "laporan.pdf"; an extension that is
+    already right stays as the user wrote it."""
+    stem, dot, current = name.rpartition(".")
+    if dot and stem and current.lower() in _EXTENSION_SPELLINGS.get(extension, {extension}):
+        return name
+    if dot and stem and len(current) <= 5 and current.isalnum():
+        name = stem  # a lying extension is replaced, not kept in front of the real one
+    return name[: MAX_NAME_LENGTH - len(extension) - 1].rstrip() + "." + extension
 
 
 def _read(upload: UploadedFile, name: str) -> bytes:
@@ -204,59 +219,66 @@ def _parse_image(data: bytes, formats: tuple[str, ...]) -> str | None:
 
 def _check_office(data: bytes, name: str, guess: str) -> str:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except Exception:
+        archive = ooxml.open_package(data, PACKAGE_LIMITS)
+    except ooxml.PackageError as error:
+        if error.reason in ("members", "size", "ratio"):
+            raise _archive_too_large(name) from None
+        if error.reason == "unsafe_name":
+            raise ValidationError(
+                gettext("Berkas “%(name)s” ditolak: berisi nama bagian yang tidak aman."),
+                code="unsafe_archive",
+                params={"name": name},
+            ) from None
         # A damaged Office file is more likely than a damaged plain zip; say so when the first
         # bytes looked like one.
         if guess in _OFFICE_PARTS:
             raise _corrupt(name, ALLOWED[guess].upper()) from None
         raise _not_allowed(name) from None
     with archive:
-        members = archive.infolist()
-        # Sizes are the ones declared in the central directory; zipfile never inflates a
-        # member past its declared size, so these bound what reading the file can cost.
-        if (
-            len(members) > MAX_ZIP_MEMBERS
-            or sum(member.file_size for member in members) > MAX_ZIP_UNCOMPRESSED_BYTES
-        ):
-            raise ValidationError(
-                gettext(
-                    "Berkas “%(name)s” ditolak: isinya setelah diekstrak terlalu besar atau "
-                    "terdiri dari terlalu banyak bagian."
-                ),
-                code="archive_too_large",
-                params={"name": name},
-            )
-        names = {member.filename for member in members}
-        if any(_unsafe_member(member) for member in names):
-            raise ValidationError(
-                gettext("Berkas “%(name)s” ditolak: berisi nama bagian yang tidak aman."),
-                code="unsafe_archive",
-                params={"name": name},
-            )
+        names = set(archive.namelist())
         matches = [
             content_type for content_type, (part, _) in _OFFICE_PARTS.items() if part in names
         ]
         if "[Content_Types].xml" not in names or len(matches) != 1:
             raise _not_allowed(name)
         content_type = matches[0]
-        label = ALLOWED[content_type].upper()
-        info = archive.getinfo("[Content_Types].xml")
-        if info.file_size > MAX_CONTENT_TYPES_BYTES:
-            raise _corrupt(name, label)
+        budget = ooxml.Budget(MAX_PACKAGE_XML_BYTES)
+        declared: list[str] = []
         try:
-            declared = archive.read(info)
-        except Exception as exc:
-            # Encrypted member, bad CRC, unknown compression: not a usable Office file.
-            raise _corrupt(name, label) from exc
-    if _OFFICE_PARTS[content_type][1] not in declared:
+            ooxml.stream_part(
+                archive,
+                "[Content_Types].xml",
+                budget,
+                start=lambda tag, attrs: declared.append(attrs.get("ContentType", "")),
+            )
+            external = ooxml.external_references(archive, budget)
+        except ooxml.PackageError as error:
+            # Encrypted member, bad CRC, unknown compression, broken XML: not a usable file.
+            raise _corrupt(name, ALLOWED[content_type].upper()) from error
+    if not any(_OFFICE_PARTS[content_type][1] in text.encode() for text in declared):
         raise _not_allowed(name)
+    if external:
+        raise ValidationError(
+            gettext(
+                "Berkas “%(name)s” ditolak: dokumen ini mengambil isi dari luar berkas (templat, "
+                "gambar atau tautan ke berkas lain). Simpan ulang tanpa tautan luar, misalnya "
+                "sebagai PDF, lalu unggah lagi."
+            ),
+            code="external_reference",
+            params={"name": name},
+        )
     return content_type
 
 
-def _unsafe_member(member: str) -> bool:
-    """True for a member name that would escape the folder it is extracted into."""
-    return member.startswith(("/", "\\")) or bool(_WINDOWS_DRIVE.match(member)) or ".." in member
+def _archive_too_large(name: str) -> ValidationError:
+    return ValidationError(
+        gettext(
+            "Berkas “%(name)s” ditolak: isinya setelah diekstrak terlalu besar atau "
+            "terdiri dari terlalu banyak bagian."
+        ),
+        code="archive_too_large",
+        params={"name": name},
+    )
 
 
 def _too_large(name: str) -> ValidationError:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from . import clock
 from .models import Quarter
 from .numbers import NumberError, parse_decimal, parse_rupiah
+from .validation import MAX_LONG_TEXT, MAX_TEXT, PHYSICAL_PLACES, REALISATION_PLACES
 
 
 class StepForm(forms.Form):
@@ -20,7 +21,7 @@ class StepForm(forms.Form):
     note = forms.CharField(
         label=_("Catatan (opsional)"),
         required=False,
-        max_length=2000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -51,7 +52,7 @@ class SignForm(StepForm):
 class ReturnForm(StepForm):
     note = forms.CharField(
         label=_("Catatan pengembalian"),
-        max_length=2000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Wajib: jelaskan apa yang harus diperbaiki pada langkah 10."),
         error_messages={"required": _("Catatan pengembalian wajib diisi.")},
@@ -126,9 +127,15 @@ class ParsedNumberField(forms.CharField):
 
 
 class DecimalTextField(ParsedNumberField):
-    """Typed the Indonesian way ("85,5") or the other ("85.5")."""
+    """Typed the Indonesian way ("85,5") or the other ("85.5"), with at most ``places``
+    decimals, as the Excel path reads it."""
 
-    parse = staticmethod(parse_decimal)
+    def __init__(self, *args, places: int, **kwargs):
+        self.places = places
+        super().__init__(*args, **kwargs)
+
+    def parse(self, text):
+        return parse_decimal(text, places=self.places)
 
 
 class RupiahField(ParsedNumberField):
@@ -140,23 +147,23 @@ class RupiahField(ParsedNumberField):
 
 class RealisationForm(forms.Form):
     indicator_id = forms.IntegerField(widget=forms.HiddenInput)
-    value = DecimalTextField(label=_("Realisasi"))
+    value = DecimalTextField(label=_("Realisasi"), places=REALISATION_PLACES)
     driving = forms.CharField(
         label=_("Faktor pendorong"),
         required=False,
-        max_length=2000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     inhibiting = forms.CharField(
         label=_("Faktor penghambat"),
         required=False,
-        max_length=2000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     follow_up = forms.CharField(
         label=_("Tindak lanjut"),
         required=False,
-        max_length=2000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     files = MultipleFileField(
@@ -169,7 +176,9 @@ class RealisationForm(forms.Form):
 class ActivityForm(forms.Form):
     activity_id = forms.IntegerField(widget=forms.HiddenInput)
     spent = RupiahField(label=_("Realisasi anggaran triwulan ini (Rp)"))
-    physical = DecimalTextField(label=_("Realisasi fisik s.d. triwulan ini (%)"))
+    physical = DecimalTextField(
+        label=_("Realisasi fisik s.d. triwulan ini (%)"), places=PHYSICAL_PLACES
+    )
 
 
 RealisationFormSet = forms.formset_factory(RealisationForm, extra=0)
@@ -186,7 +195,7 @@ class SheetUploadForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Alasan membuka kembali"),
-        max_length=2000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Alasan membuka kembali wajib diisi.")},
     )
@@ -203,19 +212,19 @@ class MonevEntryForm(forms.Form):
     findings = forms.CharField(
         label=_("Hasil monitoring"),
         required=False,
-        max_length=2000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     problems = forms.CharField(
         label=_("Permasalahan/kendala"),
         required=False,
-        max_length=2000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     recommendation = forms.CharField(
         label=_("Rekomendasi"),
         required=False,
-        max_length=2000,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -226,7 +235,7 @@ MonevFormSet = forms.formset_factory(MonevEntryForm, extra=0)
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Komentar"),
-        max_length=5000,
+        max_length=MAX_LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Komentar tidak boleh kosong.")},
     )

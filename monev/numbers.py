@@ -23,6 +23,7 @@ __all__ = [
     "format_rupiah",
     "parse_decimal",
     "parse_rupiah",
+    "whole_number",
 ]
 
 # Optional minus (before or after "Rp"), optional "Rp"/"Rp.", the digits and separators, an
@@ -179,14 +180,24 @@ def _parse(value: NumberInput, *, money: bool) -> Decimal | None:
     return number.copy_abs() if number.is_zero() else number
 
 
-def parse_decimal(value: NumberInput) -> Decimal | None:
+def parse_decimal(value: NumberInput, *, places: int | None = None) -> Decimal | None:
     """Read a number typed the Indonesian or the English way; blank gives None.
 
     Accepts ``85,5``, ``85.5``, ``1.234,5``, ``1,234.5``, ``1.234.567``, ``-3,5``, ``85 %`` and
     ``Rp 1.234``; Decimal, int and float values pass through. Raises NumberError for text that
-    is not a number or whose meaning is ambiguous (``1.234``).
+    is not a number or whose meaning is ambiguous (``1.234``), and, with ``places``, for more
+    decimal places than that: the database would round them away silently.
     """
-    return _parse(value, money=False)
+    number = _parse(value, money=False)
+    if number is not None and places is not None:
+        exponent = number.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            raise NumberError(
+                gettext("Paling banyak %(places)s angka di belakang koma (tertulis %(value)s).")
+                % {"places": places, "value": format(number, "f").replace(".", ",")},
+                str(value),
+            )
+    return number
 
 
 def parse_rupiah(value: NumberInput) -> int | None:
@@ -209,6 +220,18 @@ def parse_rupiah(value: NumberInput) -> int | None:
             text,
         )
     return int(amount)
+
+
+def whole_number(text: object, *, max_digits: int = 18) -> int | None:
+    """A whole number written in ASCII digits (a query value, an id in an XML attribute), or
+    None. Other digits ("²", Arabic-Indic) and huge numbers are not numbers here: int() accepts
+    the first and raises on more than 4,300 digits."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not (0 < len(text) <= max_digits and text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 def _group_thousands(digits: int) -> str:

@@ -36,7 +36,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .numbers import NumberError, format_decimal, parse_decimal, parse_rupiah
+from . import ooxml, xlsx_stream
+from .numbers import NumberError, format_decimal, parse_decimal, parse_rupiah, whole_number
+from .validation import PHYSICAL_PLACES, REALISATION_PLACES, text_too_long
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -52,19 +54,14 @@ __all__ = [
 ]
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_MEMBERS = 100
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-# Small parts of a real workbook (styles, repeated empty cells) can compress better than 100:1;
-# a part this small cannot be a bomb, so the ratio is only checked above it.
-RATIO_CHECK_FROM_BYTES = 1024 * 1024
-# A section has tens of rows; anything far beyond is not a filled-in sheet.
+PACKAGE_LIMITS = ooxml.PackageLimits(members=100, uncompressed_bytes=50 * 1024 * 1024)
+# A section has tens of rows; anything far beyond is not a filled-in sheet. Rows, cells and
+# XML bytes are counted on a stream before openpyxl, which holds every cell in memory.
 MAX_SHEET_ROWS = 5000
-MAX_TEXT_CHARS = 2000
+MAX_WORKBOOK_CELLS = 100_000
+MAX_XML_BYTES = 20 * 1024 * 1024
 MAX_REALISATION = Decimal(1_000_000_000)
 MAX_RUPIAH = 10**15
-REALISATION_PLACES = 4  # Realisation.value has decimal_places=4
-PHYSICAL_PLACES = 2  # ActivityRealisation.physical_progress has decimal_places=2
 
 # Protection only prevents accidental edits of locked cells; it is not a secret.
 SHEET_PASSWORD = "sutera"
@@ -452,8 +449,47 @@ def _invalid_file() -> SheetError:
     )
 
 
-def _check_container(data: bytes) -> None:
-    """Refuse what is not a sane .xlsx zip before any XML is parsed."""
+def _suspicious(reason: str) -> SheetError:
+    return SheetError(
+        [
+            gettext(
+                "Berkas ditolak karena isinya tidak wajar untuk lembar isian (%(reason)s). Unduh "
+                "ulang lembar isian dari aplikasi, isi, lalu unggah lagi."
+            )
+            % {"reason": reason}
+        ]
+    )
+
+
+def _too_many_rows(sheet: str) -> SheetError:
+    errors: list[str] = []
+    _RowErrors(sheet, errors).sheet_error(
+        gettext("terlalu banyak baris (lebih dari %(limit)s). Hapus baris yang tidak perlu.")
+        % {"limit": format_decimal(MAX_SHEET_ROWS)}
+    )
+    return SheetError(errors)
+
+
+def _package_error(error: ooxml.PackageError) -> SheetError:
+    if error.reason in ("not_zip", "not_workbook"):
+        return _invalid_file()
+    reasons = {
+        "members": gettext("terlalu banyak bagian di dalam berkas"),
+        "size": gettext("ukuran setelah dibuka terlalu besar"),
+        "budget": gettext("ukuran setelah dibuka terlalu besar"),
+        "ratio": gettext("rasio kompresi terlalu tinggi"),
+        "unsafe_name": gettext("nama bagian yang tidak aman"),
+        "cells": gettext("terlalu banyak sel"),
+    }
+    if error.reason == "rows":
+        return _too_many_rows(error.detail)
+    if error.reason in reasons:
+        return _suspicious(reasons[error.reason])
+    return _unreadable_file()
+
+
+def _check_container(data: bytes) -> zipfile.ZipFile:
+    """Refuse what is not a sane .xlsx zip before any XML is parsed; the open zip."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise SheetError(
             [
@@ -475,32 +511,47 @@ def _check_container(data: bytes) -> None:
             ]
         )
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            members = archive.infolist()
-    except Exception:
-        # A damaged central directory surfaces as BadZipFile, OSError, ValueError, EOFError...
-        raise _invalid_file() from None
-    suspicious = gettext(
-        "Berkas ditolak karena isinya tidak wajar untuk lembar isian (%(reason)s). Unduh ulang "
-        "lembar isian dari aplikasi, isi, lalu unggah lagi."
-    )
-    if len(members) > MAX_MEMBERS:
-        reason = gettext("terlalu banyak bagian di dalam berkas")
-        raise SheetError([suspicious % {"reason": reason}])
-    # zipfile never returns more than a member's declared size (a lie fails the CRC check), so
-    # the declared sizes bound what openpyxl can unpack.
-    if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
-        reason = gettext("ukuran setelah dibuka terlalu besar")
-        raise SheetError([suspicious % {"reason": reason}])
-    for member in members:
-        if member.file_size > RATIO_CHECK_FROM_BYTES and (
-            member.file_size > MAX_COMPRESSION_RATIO * member.compress_size
-        ):
-            reason = gettext("rasio kompresi terlalu tinggi")
-            raise SheetError([suspicious % {"reason": reason}])
-    names = {member.filename for member in members}
+        archive = ooxml.open_package(data, PACKAGE_LIMITS)
+    except ooxml.PackageError as error:
+        raise _package_error(error) from None
+    names = set(archive.namelist())
     if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
+        archive.close()
         raise _invalid_file()
+    return archive
+
+
+_META_CELLS = {(row, column) for row in range(1, 21) for column in (1, 2)}
+
+
+def _scan_workbook(archive: zipfile.ZipFile, meta: SheetMeta) -> int:
+    """Identity first (the hidden sheet's pairs), then every row and cell counted, all from the
+    XML read as a stream; the sheet revision the file was made from."""
+    budget = ooxml.Budget(MAX_XML_BYTES)
+    tally = xlsx_stream.CellTally(MAX_SHEET_ROWS, MAX_WORKBOOK_CELLS)
+    try:
+        parts = xlsx_stream.workbook_parts(archive, budget)
+        cells = xlsx_stream.cell_values(archive, parts, META_SHEET, _META_CELLS, budget, tally)
+        stored = {}
+        for row in range(1, 21):
+            if isinstance(key := cells.get((row, 1)), str):
+                stored[key] = cells.get((row, 2))
+        revision = _check_identity(stored, meta)
+        xlsx_stream.count_cells(archive, parts, budget, tally, skip=frozenset({META_SHEET}))
+    except ooxml.PackageError as error:
+        raise _package_error(error) from None
+    return revision
+
+
+def _unreadable_file() -> SheetError:
+    return SheetError(
+        [
+            gettext(
+                "Berkas Excel tidak dapat dibaca; mungkin rusak atau bukan lembar isian "
+                "dari aplikasi ini. Unduh ulang lembar isian, isi, lalu unggah lagi."
+            )
+        ]
+    )
 
 
 def _open_workbook(data: bytes) -> Workbook:
@@ -513,14 +564,7 @@ def _open_workbook(data: bytes) -> Workbook:
     except Exception:
         # openpyxl raises a wide range of errors (zip, XML, KeyError, TypeError, defusedxml's
         # refusals) on damaged or hostile files; for the user they all mean the same thing.
-        raise SheetError(
-            [
-                gettext(
-                    "Berkas Excel tidak dapat dibaca; mungkin rusak atau bukan lembar isian "
-                    "dari aplikasi ini. Unduh ulang lembar isian, isi, lalu unggah lagi."
-                )
-            ]
-        ) from None
+        raise _unreadable_file() from None
 
 
 def _as_id(value: object) -> int | None:
@@ -531,11 +575,9 @@ def _as_id(value: object) -> int | None:
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str) and value.strip().isdecimal():
-        number = int(value.strip())
     else:
-        return None
-    return number if number > 0 else None
+        number = whole_number(value)
+    return number if number else None
 
 
 def _worksheet(wb: Workbook, name: str) -> Worksheet | None:
@@ -546,8 +588,9 @@ def _worksheet(wb: Workbook, name: str) -> Worksheet | None:
     return ws if isinstance(ws, Worksheet) else None
 
 
-def _check_identity(wb: Workbook, meta: SheetMeta) -> int:
-    """The file must be our format and made for this report and section."""
+def _check_identity(stored: dict[str, object], meta: SheetMeta) -> int:
+    """The file must be our format and made for this report and section; ``stored`` holds the
+    pairs of its hidden sheet."""
     not_ours = SheetError(
         [
             gettext(
@@ -556,13 +599,6 @@ def _check_identity(wb: Workbook, meta: SheetMeta) -> int:
             )
         ]
     )
-    ws = _worksheet(wb, META_SHEET)
-    if ws is None:
-        raise not_ours
-    stored: dict[str, object] = {}
-    for key_cell, value_cell in ws.iter_rows(min_row=1, max_row=20, max_col=2):
-        if isinstance(key_cell.value, str):
-            stored[key_cell.value] = value_cell.value
     if stored.get("format") != FORMAT_NAME:
         raise not_ours
     if _as_id(stored.get("report_id")) == meta.report_id and (
@@ -619,6 +655,8 @@ class _RowErrors:
         )
 
     def cell_error(self, row: int, column: str, problem: str) -> None:
+        # The shared rules word their messages as sentences; here they continue one.
+        problem = problem[:1].lower() + problem[1:]
         self.row_error(
             row, gettext("kolom %(column)s — %(problem)s") % {"column": column, "problem": problem}
         )
@@ -663,12 +701,6 @@ def _read_rows(
                 "susunan kolom tidak dikenali (kolom tersembunyi mungkin terhapus). Unduh ulang "
                 "lembar isian."
             )
-        )
-        return []
-    if ws.max_row > MAX_SHEET_ROWS:
-        report.sheet_error(
-            gettext("terlalu banyak baris (lebih dari %(limit)s). Hapus baris yang tidak perlu.")
-            % {"limit": format_decimal(MAX_SHEET_ROWS)}
         )
         return []
     key_row, columns = located
@@ -785,9 +817,8 @@ def _read_number(
         return False, None
 
 
-def _too_many_places(value: Decimal, places: int) -> bool:
-    exponent = value.normalize().as_tuple().exponent
-    return isinstance(exponent, int) and -exponent > places
+def _decimal(places: int) -> Callable:
+    return lambda value: parse_decimal(value, places=places)
 
 
 def _read_text(cell, column: str, row: int, report: _RowErrors) -> str | None:
@@ -809,13 +840,8 @@ def _read_text(cell, column: str, row: int, report: _RowErrors) -> str | None:
     else:
         text = str(value)
     text = text.strip()
-    if len(text) > MAX_TEXT_CHARS:
-        report.cell_error(
-            row,
-            column,
-            gettext("terlalu panjang (%(length)s karakter); paling banyak %(limit)s karakter.")
-            % {"length": format_decimal(len(text)), "limit": format_decimal(MAX_TEXT_CHARS)},
-        )
+    if problem := text_too_long(text):
+        report.cell_error(row, column, problem)
         return None
     return text
 
@@ -832,7 +858,7 @@ def _read_indicators(wb: Workbook, allowed: set[int], errors: list[str]) -> list
         row_ok = True
         label = labels["value"]
         ok, value = _read_number(
-            raw.cells["value"], label, parse_decimal, raw.row, report, percent=True
+            raw.cells["value"], label, _decimal(REALISATION_PLACES), raw.row, report, percent=True
         )
         if ok and value is not None:
             problem = None
@@ -842,10 +868,6 @@ def _read_indicators(wb: Workbook, allowed: set[int], errors: list[str]) -> list
                 problem = gettext(
                     "%(value)s terlalu besar (lebih dari %(limit)s); periksa kembali angkanya."
                 ) % {"value": format_decimal(value), "limit": format_decimal(MAX_REALISATION)}
-            elif _too_many_places(value, REALISATION_PLACES):
-                problem = gettext(
-                    "paling banyak %(places)s angka di belakang koma (tertulis %(value)s)."
-                ) % {"places": REALISATION_PLACES, "value": format(value, "f").replace(".", ",")}
             if problem:
                 report.cell_error(raw.row, label, problem)
                 ok = False
@@ -885,7 +907,12 @@ def _read_activities(wb: Workbook, allowed: set[int], errors: list[str]) -> list
             )
             spent_ok = False
         physical_ok, physical = _read_number(
-            raw.cells["physical"], labels["physical"], parse_decimal, raw.row, report, percent=True
+            raw.cells["physical"],
+            labels["physical"],
+            _decimal(PHYSICAL_PLACES),
+            raw.row,
+            report,
+            percent=True,
         )
         if physical_ok and physical is not None:
             problem = None
@@ -893,10 +920,6 @@ def _read_activities(wb: Workbook, allowed: set[int], errors: list[str]) -> list
                 problem = gettext("harus antara 0 dan 100 (tertulis %(value)s).") % {
                     "value": format(physical, "f").replace(".", ",")
                 }
-            elif _too_many_places(physical, PHYSICAL_PLACES):
-                problem = gettext(
-                    "paling banyak %(places)s angka di belakang koma (tertulis %(value)s)."
-                ) % {"places": PHYSICAL_PLACES, "value": format(physical, "f").replace(".", ",")}
             if problem:
                 report.cell_error(raw.row, labels["physical"], problem)
                 physical_ok = False
@@ -913,9 +936,10 @@ def read_section_workbook(
     Everything is checked before anything is returned: on any problem SheetError lists them
     all, each naming the Excel row where it can be fixed.
     """
-    _check_container(data)
+    with _check_container(data) as archive:
+        revision = _scan_workbook(archive, meta)
+    # Only a file that is ours and small in every part reaches openpyxl.
     wb = _open_workbook(data)
-    revision = _check_identity(wb, meta)
     errors: list[str] = []
     indicators = _read_indicators(wb, set(indicator_ids), errors)
     activities = _read_activities(wb, set(activity_ids), errors)

@@ -5,11 +5,27 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .numbers import format_decimal
 from .performance import achievement, needs_explanation
 
 MAX_VALUE = Decimal("1000000000")
 MAX_PERCENT = Decimal("100")
-MAX_TEXT = 2000
+# Every text a user types has one of these two limits, on every way in (form, Excel, service).
+MAX_TEXT = 2000  # an explanation, a finding, a note, a reason
+MAX_LONG_TEXT = 5000  # a section's analysis, a comment on a draft
+# Decimal places the database keeps (Realisation.value, ActivityRealisation.physical_progress).
+REALISATION_PLACES = 4
+PHYSICAL_PLACES = 2
+
+
+def text_too_long(text: str, limit: int = MAX_TEXT) -> str | None:
+    """The message for a text over its limit; None when it fits."""
+    if len(text) <= limit:
+        return None
+    return _("Teks terlalu panjang (%(length)s karakter); paling banyak %(limit)s karakter.") % {
+        "length": format_decimal(len(text)),
+        "limit": format_decimal(limit),
+    }
 
 
 def realisation_errors(
@@ -39,10 +55,8 @@ def realisation_errors(
         ("inhibiting", inhibiting),
         ("follow_up", follow_up),
     ):
-        if len(text) > MAX_TEXT:
-            errors[name] = _("Teks terlalu panjang (paling banyak %(n)d karakter).") % {
-                "n": MAX_TEXT
-            }
+        if problem := text_too_long(text):
+            errors[name] = problem
     if "value" in errors or value is None:
         return errors
     result = achievement(target, value, direction)

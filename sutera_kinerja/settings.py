@@ -32,6 +32,12 @@ DEVELOPMENT_SECRET_KEY = "django-insecure-sutera-kinerja-development-key-only"
 # Management commands may run with the development key; wsgi.py refuses to serve with it
 # unless DEBUG is on, so production must set SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+# Backups are signed with a key of their own (monev.backup): whoever holds the SECRET_KEY of a
+# server, or a backup, still cannot forge a backup that restores.
+DEVELOPMENT_BACKUP_SIGNING_KEY = "sutera-kinerja-development-backup-key-only"
+BACKUP_SIGNING_KEY = os.environ.get("BACKUP_SIGNING_KEY") or (
+    DEVELOPMENT_BACKUP_SIGNING_KEY if DEBUG or TESTING else ""
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -63,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "monev.middleware.AbsoluteSessionLifetimeMiddleware",
+    "monev.middleware.NoStoreForSignedInMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -191,10 +198,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Login throttling: 5 failures lock that user from that address for 15 minutes.
+# Login throttling for 15 minutes: 5 failures lock that user at that address, and
+# LOGIN_ADDRESS_FAILURE_LIMIT failures over any accounts lock the address (monev.login_throttle).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_HANDLER = "monev.login_throttle.PerParameterLimitHandler"
+LOGIN_FAILURE_LIMITS = {
+    "ip_address": int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20")),
+    "username,ip_address": AXES_FAILURE_LIMIT,
+}
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "monev.client_ip.client_ip"

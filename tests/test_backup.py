@@ -65,12 +65,18 @@ def wipe(media) -> None:
     media.mkdir()
 
 
-def rewrite(source, target, change=lambda name, data: data, extra=()) -> None:
-    """Copy an archive member by member, letting a test alter bytes or add members."""
+def rewrite(source, target, change=lambda name, data: data, extra=(), *, sign=False) -> None:
+    """Copy an archive member by member, letting a test alter bytes or add members; with
+    ``sign``, the manifest is signed again with the installation's key (someone holding it)."""
     with tarfile.open(source, "r:gz") as old, tarfile.open(target, "w:gz") as new:
         members = [(m.name, old.extractfile(m).read()) for m in old]
+        manifest = None
         for name, data in [*extra, *members]:
             data = change(name, data)
+            if name == "manifest.json":
+                manifest = data
+            if name == "manifest.sig" and sign:
+                data = backup.sign_manifest(manifest)
             info = tarfile.TarInfo(name)
             info.size = len(data)
             new.addfile(info, io.BytesIO(data))
@@ -165,9 +171,15 @@ def test_round_trip_keeps_rows_values_files_and_checksums(installation, media, t
     with tarfile.open(path, "r:gz") as tar:
         names = tar.getnames()
         manifest = json.load(tar.extractfile("manifest.json"))
-    expected = ["database.json", f"media/{EVIDENCE}", f"media/{ARCHIVED}", "manifest.json"]
+    expected = [
+        "database.json",
+        f"media/{EVIDENCE}",
+        f"media/{ARCHIVED}",
+        "manifest.json",
+        "manifest.sig",
+    ]
     assert sorted(names) == sorted(expected)
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["database"]["vendor"] == connection.vendor
     assert manifest["row_counts"]["monev.realisation"] == 2
     assert "contenttypes.contenttype" not in manifest["row_counts"]
@@ -255,6 +267,9 @@ def test_damaged_archives_are_refused_and_leave_the_installation_empty(
         return data
 
     rewrite(path, forged, forge)
+    # The same forgery by someone who also holds BACKUP_SIGNING_KEY.
+    forged_with_key = tmp_path / "palsu-bertanda.tar.gz"
+    rewrite(path, forged_with_key, forge, sign=True)
     wipe(media)
 
     with pytest.raises(CommandError, match=f"SHA-256 tidak cocok untuk media/{EVIDENCE}"):
@@ -262,8 +277,14 @@ def test_damaged_archives_are_refused_and_leave_the_installation_empty(
     assert sum(row_counts().values()) == 0
     assert not list(media.iterdir())
 
-    with pytest.raises(CommandError, match=f"SHA-256 berkas arsip {ARCHIVED} tidak cocok"):
+    # A manifest recomputed to match the new bytes: its signature no longer verifies.
+    with pytest.raises(CommandError, match="tanda tangan manifest tidak sah"):
         call_command("restore", str(forged))
+    assert sum(row_counts().values()) == 0
+    assert not list(media.iterdir())
+
+    with pytest.raises(CommandError, match=f"SHA-256 berkas arsip {ARCHIVED} tidak cocok"):
+        call_command("restore", str(forged_with_key))
     # The rows were loaded and the files placed before the check: all taken back.
     assert sum(row_counts().values()) == 0
     assert media_files(media) == {}
@@ -358,3 +379,66 @@ def test_the_snapshot_is_read_only_and_sees_one_state(media):
         writer.join()
         assert RatingBand.objects.count() == 1
     assert RatingBand.objects.count() == 2
+
+
+def test_a_backup_signed_with_another_key_or_unsigned_is_refused(
+    installation, media, tmp_path, settings
+):
+    path = make_backup(tmp_path)
+    unsigned = tmp_path / "tanpa-tanda.tar.gz"
+    with tarfile.open(path, "r:gz") as old, tarfile.open(unsigned, "w:gz") as new:
+        for member in old:
+            if member.name != "manifest.sig":
+                new.addfile(member, old.extractfile(member))
+    wipe(media)
+
+    with pytest.raises(CommandError, match="arsip tidak bertanda tangan"):
+        call_command("restore", str(unsigned))
+    settings.BACKUP_SIGNING_KEY = "kunci-kantor-lain"
+    with pytest.raises(CommandError, match="tanda tangan manifest tidak sah"):
+        call_command("restore", str(path))
+    assert sum(row_counts().values()) == 0
+    assert not list(media.iterdir())
+
+
+def test_backup_needs_its_own_signing_key(installation, media, tmp_path, settings):
+    settings.BACKUP_SIGNING_KEY = ""
+    with pytest.raises(CommandError, match="BACKUP_SIGNING_KEY belum diatur"):
+        make_backup(tmp_path)
+    settings.BACKUP_SIGNING_KEY = settings.SECRET_KEY
+    with pytest.raises(CommandError, match="harus berbeda dari SECRET_KEY"):
+        make_backup(tmp_path)
+    assert not list(tmp_path.glob("*.tar.gz"))
+
+
+def test_a_member_larger_than_its_manifest_is_refused_before_it_is_written(
+    installation, media, tmp_path, monkeypatch
+):
+    """The manifest (signed, so from the installation) says 8 bytes; the tar header says
+    64 MiB. Nothing of that member may reach the disk: the size is refused first."""
+    path = make_backup(tmp_path)
+    bloated = tmp_path / "besar.tar.gz"
+    huge = 64 * 1024 * 1024
+    with tarfile.open(path, "r:gz") as old, tarfile.open(bloated, "w:gz") as new:
+        for member in old:
+            data = old.extractfile(member).read()
+            if member.name == f"media/{EVIDENCE}":
+                member.size = huge
+                new.addfile(member, io.BytesIO(bytes(huge)))
+            else:
+                new.addfile(member, io.BytesIO(data))
+    assert bloated.stat().st_size < 1024 * 1024
+    wipe(media)
+    written = []
+    real_copy = backup._copy_member
+    monkeypatch.setattr(
+        backup,
+        "_copy_member",
+        lambda reader, writer, size: written.append(writer.name) or real_copy(reader, writer, size),
+    )
+
+    with pytest.raises(CommandError, match=f"ukuran media/{EVIDENCE} .* tidak sesuai manifest"):
+        call_command("restore", str(bloated))
+    assert not any(name.endswith(EVIDENCE) for name in written)
+    assert sum(row_counts().values()) == 0
+    assert not list(media.iterdir())

@@ -126,7 +126,92 @@ def test_content_decides_not_the_name_or_browser_type():
     inspected = inspect_upload(upload(content, "laporan.pdf", browser_type="application/pdf"))
 
     assert (inspected.content_type, inspected.extension) == ("image/png", "png")
-    assert inspected.original_name == "laporan.pdf"
+    # Kept under the name of what it is: downloaded later, it opens as the image it is.
+    assert inspected.original_name == "laporan.png"
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "kept"),
+    [
+        (image_bytes("PNG") + b"<html><script>alert(1)</script></html>", "bukti.html", "bukti.png"),
+        (MINIMAL_PDF, "laporan.exe", "laporan.pdf"),
+        (MINIMAL_PDF, "LAPORAN.PDF", "LAPORAN.PDF"),
+        (image_bytes("JPEG"), "foto.jpeg", "foto.jpeg"),
+        (image_bytes("JPEG"), "foto", "foto.jpg"),
+        (MINIMAL_PDF, "laporan triwulan 1.5 final", "laporan triwulan 1.5 final.pdf"),
+        (xlsx_bytes(), "rekap.xlsx.pdf", "rekap.xlsx.xlsx"),
+        (MINIMAL_PDF, "a" * 200 + ".exe", "a" * 146 + ".pdf"),
+    ],
+)
+def test_the_kept_name_always_ends_in_the_detected_type(content, name, kept):
+    inspected = inspect_upload(upload(content, name))
+
+    assert inspected.original_name == kept
+    assert inspected.original_name.lower().endswith(
+        ("." + inspected.extension, ".jpeg")
+        if inspected.extension == "jpg"
+        else "." + inspected.extension
+    )
+
+
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.'
+    'org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats'
+    '.org/officeDocument/2006/relationships/{kind}" Target="{target}" {mode}/></Relationships>'
+)
+
+
+def rels(kind: str, target: str, external: bool = True) -> bytes:
+    return RELS.format(
+        kind=kind, target=target, mode='TargetMode="External"' if external else ""
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("part", "kind", "target"),
+    [
+        ("word/_rels/settings.xml.rels", "attachedTemplate", "http://198.51.100.7/t.dotm"),
+        ("word/_rels/document.xml.rels", "image", "http://198.51.100.7/pixel.png"),
+        ("word/_rels/document.xml.rels", "oleObject", "file://///198.51.100.7/share/x.xls"),
+        ("word/_rels/webSettings.xml.rels", "frame", "https://198.51.100.7/frame.html"),
+    ],
+)
+def test_refuses_docx_that_fetches_from_outside(part, kind, target):
+    error = refusal(upload(docx_bytes({part: rels(kind, target)}), "notulen.docx"))
+
+    assert error.code == "external_reference"
+    assert "mengambil isi dari luar berkas" in message(error)
+
+
+@pytest.mark.parametrize(
+    "part", ["xl/externalLinks/externalLink1.xml", "xl/connections.xml", "xl/queryTables/q1.xml"]
+)
+def test_refuses_xlsx_with_links_to_other_workbooks_or_data_connections(part):
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_bytes())) as source,
+        zipfile.ZipFile(buffer, "w") as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr(part, b"<x/>")
+
+    assert refusal(upload(buffer.getvalue(), "rekap.xlsx")).code == "external_reference"
+
+
+def test_accepts_docx_with_internal_relationships_and_plain_hyperlinks():
+    """A hyperlink only says where a click goes; nothing is fetched when the file opens."""
+    relationships = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/hyperlink" Target="https://pesisirselatankab.go.id/" '
+        b'TargetMode="External"/>'
+        b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/styles" Target="styles.xml"/></Relationships>'
+    )
+    parts = {"word/_rels/document.xml.rels": relationships, "word/styles.xml": b"<w:styles/>"}
+
+    assert inspect_upload(upload(docx_bytes(parts), "notulen.docx")).extension == "docx"
 
 
 def test_docx_is_recognised_whatever_order_its_parts_are_in():

@@ -250,7 +250,7 @@ def test_all_errors_are_collected(blank):
     assert "Baris 7: lembar Indikator, kolom Realisasi — tidak boleh negatif." in text
     assert "Baris 8: lembar Indikator" in text and "meragukan" in text
     assert "Baris 9: lembar Indikator" in text and "terlalu besar" in text
-    assert "Baris 7: lembar Indikator, kolom Tindak lanjut — terlalu panjang" in text
+    assert "Baris 7: lembar Indikator, kolom Tindak lanjut — teks terlalu panjang" in text
     assert "Baris 7: lembar Kegiatan" in text and "antara 0 dan 100" in text
     assert "Baris 8: lembar Kegiatan" in text and "tertulis -0,5" in text
 

@@ -142,10 +142,11 @@ def report_years(office: Office) -> list[int]:
     )
 
 
+# Column -> the value a table sorts by (monev.listing); None sorts last.
 REPORT_SORTS = {
     "laporan": lambda row: (row[0].year, row[0].quarter),
-    "langkah": lambda row: (row[1] is None, row[0].current_step),
-    "batas": lambda row: (row[1] is None or row[1].due_at is None, row[1] and row[1].due_at),
+    "langkah": lambda row: None if row[1] is None else row[0].current_step,
+    "batas": lambda row: None if row[1] is None else row[1].due_at,
 }
 
 
@@ -153,23 +154,8 @@ INBOX_SORTS = {
     "laporan": lambda item: (item.report.year, item.report.quarter),
     "langkah": lambda item: item.step.number,
     "sejak": lambda item: item.since,
-    "batas": lambda item: (item.due_at is None, item.due_at),
+    "batas": lambda item: item.due_at,
 }
-
-
-def sorted_inbox(items: list[StepStatus], key: str) -> list[StepStatus]:
-    name = key.lstrip("-")
-    if name not in INBOX_SORTS:
-        return items
-    return sorted(items, key=INBOX_SORTS[name], reverse=key.startswith("-"))
-
-
-def sorted_rows(rows, key: str):
-    """Sort by a column name, "-" first for descending; unknown names keep the default order."""
-    name = key.lstrip("-")
-    if name not in REPORT_SORTS:
-        return rows
-    return sorted(rows, key=REPORT_SORTS[name], reverse=key.startswith("-"))
 
 
 @dataclass

@@ -12,10 +12,9 @@ from ..models import Comment, DraftVersion, SectionAnalysis
 from ..numbers import format_decimal
 from ..selectors.office_data import QuarterFigures
 from ..selectors.snapshots import DocumentContent, live_content
+from ..validation import MAX_LONG_TEXT, text_too_long
 from ..workflow import ActionKind, WorkflowError
 from .locking import lock_report, saved_by
-
-MAX_TEXT = 5000
 
 
 def _ensure_open(report, actor, action: str):
@@ -45,10 +44,9 @@ def analysis_save(
     unknown = set(texts) - sections
     if unknown:
         raise WorkflowError(_("Seksi tidak dikenal untuk laporan ini."))
-    if any(len(text) > MAX_TEXT for text in texts.values()):
-        raise WorkflowError(
-            _("Analisis terlalu panjang (paling banyak %(n)d karakter).") % {"n": MAX_TEXT}
-        )
+    for text in texts.values():
+        if problem := text_too_long(text, MAX_LONG_TEXT):
+            raise WorkflowError(problem)
     existing = {
         a.section_id: a
         for a in SectionAnalysis.objects.select_for_update()
@@ -235,10 +233,8 @@ def comment_add(*, version_id: int, actor, body: str, parent_id: int | None = No
     body = body.strip()
     if not body:
         raise WorkflowError(_("Komentar tidak boleh kosong."))
-    if len(body) > MAX_TEXT:
-        raise WorkflowError(
-            _("Komentar terlalu panjang (paling banyak %(n)d karakter).") % {"n": MAX_TEXT}
-        )
+    if problem := text_too_long(body, MAX_LONG_TEXT):
+        raise WorkflowError(problem)
     parent = None
     if parent_id is not None:
         parent = version.comments.filter(pk=parent_id).first()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import clock
 from ..models import Indicator, MonevEntry, Report, SectionSheet, SheetKind
-from ..validation import MAX_TEXT
+from ..validation import text_too_long
 from ..workflow import WorkflowError
 from .data_checks import DataErrors
 from .locking import lock_report
@@ -55,9 +55,7 @@ def monev_sheet_save(
             )
             continue
         too_long = {
-            name: _("Teks terlalu panjang (paling banyak %(n)d karakter).") % {"n": MAX_TEXT}
-            for name in FIELDS
-            if len(getattr(entry, name)) > MAX_TEXT
+            name: problem for name in FIELDS if (problem := text_too_long(getattr(entry, name)))
         }
         if too_long:
             errors.indicators[entry.indicator_id] = too_long

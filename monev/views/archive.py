@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import permissions
+from ..listing import parse_sort, query_quarter, query_year, sort_links
 from ..models import ArchivedFile, ExportStatus, Quarter, Report, YearExport
 from ..services.archive import archive_verify
 from ..services.year_export import year_export_start
@@ -27,16 +28,17 @@ def archive_list(request):
     staff = _archive_staff(request)
     reports = Report.objects.filter(office=staff.office, archived_at__isnull=False)
     all_years = sorted(set(reports.values_list("year", flat=True)), reverse=True)
-    year, quarter = _number(request, "year"), _number(request, "quarter")
+    year, quarter = query_year(request.GET), query_quarter(request.GET)
     if year:
         reports = reports.filter(year=year)
     if quarter:
         reports = reports.filter(quarter=quarter)
-    sort = request.GET.get("sort", "")
-    order = ARCHIVE_SORTS.get(sort.lstrip("-"), ("-year", "-quarter"))
-    if sort.startswith("-"):
-        order = tuple(f"-{field}" for field in order)
-    reports = reports.prefetch_related("archived_files").order_by(*order)
+    # Newest first unless the user picks a column.
+    order = parse_sort(request.GET.get("sort"), ARCHIVE_SORTS)
+    fields = ARCHIVE_SORTS[order.key] if order else ("year", "quarter")
+    descending = order.descending if order else True
+    fields = tuple(f"-{field}" if descending else field for field in fields)
+    reports = reports.prefetch_related("archived_files").order_by(*fields)
     years: dict[int, list[Report]] = {}
     for report in reports:
         years.setdefault(report.year, []).append(report)
@@ -50,14 +52,10 @@ def archive_list(request):
         "year": year,
         "quarter": quarter,
         "quarters": Quarter.choices,
-        "sort": sort,
+        "sort": order.value if order else "",
+        "sort_links": sort_links(ARCHIVE_SORTS, order, keep={"year": year, "quarter": quarter}),
     }
     return render(request, "monev/archive_list.html", context)
-
-
-def _number(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def _archived_file(request, pk: int) -> ArchivedFile:

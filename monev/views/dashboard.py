@@ -4,7 +4,6 @@ Kepala Seksi sees only their own section, everywhere on the page."""
 
 import functools
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -19,6 +18,7 @@ from ..exports.charts import (
     svg_data_uri,
     trend_chart_svg,
 )
+from ..listing import parse_sort, query_quarter, query_year, sort_links, sort_rows
 from ..selectors.dashboard import Dashboard, dashboard_for, default_year
 from .reports import inbox
 
@@ -31,7 +31,7 @@ def _quarter_keys(prefix: str, pick: Callable) -> dict[str, Callable]:
     return {f"{prefix}{q}": (lambda row, i=q - 1: pick(row)[i]) for q in range(1, 5)}
 
 
-# The server-side sort keys of each sortable table: ?sort=<table>.<key>, "-" first to reverse.
+# The server-side sort keys of each sortable table.
 SORTS: dict[str, dict[str, Callable]] = {
     "sections": {
         "name": lambda row: _text(row.name),
@@ -52,46 +52,20 @@ SORTS: dict[str, dict[str, Callable]] = {
 }
 
 
-def _number(text: str | None, low: int, high: int) -> int | None:
-    try:
-        value = int(text or "")
-    except ValueError:
-        return None
-    return value if low <= value <= high else None
+def _sort_keys() -> list[str]:
+    return [f"{table}.{key}" for table, keys in SORTS.items() for key in keys]
 
 
-def _parse_sort(text: str | None) -> tuple[str, str, bool] | None:
-    """(table, key, descending) of a valid ?sort=, else None (the tables' own order)."""
-    text = text or ""
-    descending = text.startswith("-")
-    table, _dot, key = text.removeprefix("-").partition(".")
-    if key not in SORTS.get(table, {}):
-        return None
-    return table, key, descending
-
-
-def _sorted(rows: list, key: Callable, descending: bool) -> list:
-    """Rows by key; rows without a value (belum diisi, tidak dapat dihitung) always last."""
-    known = [row for row in rows if key(row) is not None]
-    unknown = [row for row in rows if key(row) is None]
-    return sorted(known, key=key, reverse=descending) + unknown
-
-
-def _headers(query: dict, sort) -> dict[str, dict[str, dict[str, str]]]:
-    """Per table and key: the link that sorts by it (reversing it when already so) and its
-    aria-sort state."""
-    headers = {}
-    for table, keys in SORTS.items():
-        headers[table] = {}
-        for key in keys:
-            active = sort is not None and sort[:2] == (table, key)
-            descending = active and sort[2]
-            value = f"{'' if descending or not active else '-'}{table}.{key}"
-            state = ("descending" if descending else "ascending") if active else "none"
-            headers[table][key] = {
-                "url": f"?{urlencode({**query, 'sort': value})}#tabel-{table}",
-                "aria": state,
-                "arrow": {"ascending": "▲", "descending": "▼"}.get(state, ""),
+def _headers(query: dict, order) -> dict[str, dict[str, object]]:
+    """Per table and key: the link that sorts by it and its aria-sort state."""
+    headers: dict[str, dict[str, object]] = {table: {} for table in SORTS}
+    for table in SORTS:
+        keys = [f"{table}.{key}" for key in SORTS[table]]
+        for name, link in sort_links(keys, order, keep=query, anchor=f"tabel-{table}").items():
+            headers[table][name.partition(".")[2]] = {
+                "url": link.url,
+                "aria": link.aria,
+                "arrow": link.arrow,
             }
     return headers
 
@@ -135,18 +109,19 @@ def dashboard(request):
     staff = permissions.staff_required(request)
     section = permissions.section_scope(staff)
     office = staff.office
-    year = _number(request.GET.get("year"), 2000, 2100) or default_year(office)
-    highlight = _number(request.GET.get("quarter"), 1, 4)
+    year = query_year(request.GET) or default_year(office)
+    highlight = query_quarter(request.GET)
     board = dashboard_for(office, year, section)
-    sort = _parse_sort(request.GET.get("sort"))
+    # ?sort=<table>.<key>, "-" first to reverse.
+    order = parse_sort(request.GET.get("sort"), _sort_keys())
     rows = {
         "sections": board.sections,
         "indicators": board.indicators,
         "activities": board.activities,
     }
-    if sort is not None:
-        table, key, descending = sort
-        rows[table] = _sorted(rows[table], SORTS[table][key], descending)
+    if order is not None:
+        table, _dot, key = order.key.partition(".")
+        rows[table] = sort_rows(rows[table], SORTS[table][key], order.descending)
     # The summary figures are the highlighted triwulan's, or the latest one with a report.
     focus = highlight or board.latest_quarter
     index = focus - 1 if focus else None
@@ -155,7 +130,7 @@ def dashboard(request):
         {"number": q, "label": label, "state": state, "highlight": q == highlight}
         for q, (label, state) in enumerate(zip(TRIWULAN, board.quarters, strict=True), 1)
     ]
-    headers = _headers(query, sort)
+    headers = _headers(query, order)
     context = {
         "board": board,
         "staff": staff,

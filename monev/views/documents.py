@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions, workflow
 from ..exports.render_limit import RenderError, render_with_limit
 from ..forms import CommentForm
+from ..listing import parse_sort, sort_links, sort_rows
 from ..selectors.documents import version_page, versions_of
 from ..selectors.snapshots import report_content
 from ..services.documents import (
@@ -22,11 +23,11 @@ from ..services.documents import (
 from ..services.rendered import rendered_once, stored_pdf_response
 from ..workflow import ActionKind, WorkflowError
 
-# Column -> sort key for the indicator tables; rows without a value go last.
+# Column -> the value the indicator tables sort by; rows without one go last.
 INDICATOR_SORTS = {
     "kode": lambda row: row.code,
-    "capaian": lambda row: (row.achievement.percent is None, row.achievement.percent or 0),
-    "realisasi": lambda row: (row.value is None, row.value or 0),
+    "capaian": lambda row: row.achievement.percent,
+    "realisasi": lambda row: row.value,
 }
 
 
@@ -58,11 +59,13 @@ def report_analysis(request, pk: int):
     # An approved or archived report shows what was approved, whatever the rows say now.
     content = report_content(report)
     figures = content.figures
-    sort = request.GET.get("sort", "")
-    key = INDICATOR_SORTS.get(sort.lstrip("-"))
-    if key is not None:
+    order = parse_sort(request.GET.get("sort"), INDICATOR_SORTS)
+    if order is not None:
         for section in figures.sections:
-            section.indicators.sort(key=key, reverse=sort.startswith("-"))
+            # Frozen figures, mutable list: re-order it in place.
+            section.indicators[:] = sort_rows(
+                section.indicators, INDICATOR_SORTS[order.key], order.descending
+            )
     analysis = content.analysis
     revisions = analysis_revisions(report)
     context = {
@@ -74,7 +77,7 @@ def report_analysis(request, pk: int):
         ],
         "approved": workflow.is_approved(report),
         "versions": versions_of(report),
-        "sort": sort,
+        "sort_links": sort_links(INDICATOR_SORTS, order),
         "can_edit": permissions.can(staff, ActionKind.EDIT_ANALYSIS, report),
         "can_draft": permissions.can(staff, ActionKind.MAKE_DRAFT, report),
     }

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import fragments, log_chain, permissions, selectors, services, workflow
 from ..forms import OpenCycleForm, ReturnForm, SignForm, StepForm
+from ..listing import parse_sort, query_quarter, query_year, sort_links, sort_rows
 from ..models import Quarter
+from ..selectors.reports import INBOX_SORTS, REPORT_SORTS, report_years
 from ..selectors.reports import report_list as report_rows
-from ..selectors.reports import report_years, sorted_inbox, sorted_rows
 from ..selectors.snapshots import decision_binding
 from ..services.approval import report_approve, step_signs
 from ..workflow import ActionKind, WorkflowError
@@ -21,9 +22,12 @@ from ..workflow import ActionKind, WorkflowError
 @require_GET
 def inbox(request):
     staff = permissions.staff_required(request)
-    sort = request.GET.get("sort", "")
-    items = sorted_inbox(selectors.inbox_for(staff), sort)
-    return render(request, "monev/inbox.html", {"staff": staff, "items": items, "sort": sort})
+    items = selectors.inbox_for(staff)
+    order = parse_sort(request.GET.get("sort"), INBOX_SORTS)
+    if order is not None:
+        items = sort_rows(items, INBOX_SORTS[order.key], order.descending)
+    context = {"staff": staff, "items": items, "sort_links": sort_links(INBOX_SORTS, order)}
+    return render(request, "monev/inbox.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,26 +53,23 @@ def report_list(request):
             else:
                 messages.success(request, _("Siklus %(report)s dibuka.") % {"report": report})
                 return redirect(report)
-    year = _int_param(request, "year")
-    quarter = _int_param(request, "quarter")
-    sort = request.GET.get("sort", "")
+    year, quarter = query_year(request.GET), query_quarter(request.GET)
+    order = parse_sort(request.GET.get("sort"), REPORT_SORTS)
     rows = report_rows(staff.office, year=year, quarter=quarter)
+    if order is not None:
+        rows = sort_rows(rows, REPORT_SORTS[order.key], order.descending)
     context = {
         "staff": staff,
-        "rows": sorted_rows(rows, sort),
+        "rows": rows,
         "form": form,
         "years": report_years(staff.office),
         "year": year,
         "quarter": quarter,
-        "sort": sort,
+        "sort": order.value if order else "",
+        "sort_links": sort_links(REPORT_SORTS, order, keep={"year": year, "quarter": quarter}),
         "quarters": Quarter.choices,
     }
     return render(request, "monev/report_list.html", context)
-
-
-def _int_param(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def _render_report(request, report, staff, *, return_form=None, status=200):

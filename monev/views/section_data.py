@@ -19,6 +19,8 @@ from ..services.data_checks import ActivityEntry, DataErrors, IndicatorEntry
 from ..services.monev_sheet import monev_sheet_reopen as reopen_monev
 from ..services.section_data import evidence_delete, section_data_save, section_data_submit
 from ..services.section_data import section_data_reopen as reopen_data
+from ..services.sheet_flow import ensure_editable
+from ..validation import REALISATION_PLACES, realisation_errors
 from ..workflow import ActionKind, WorkflowError
 
 
@@ -218,9 +220,23 @@ def capaian_preview(request, pk: int, indicator_id: int):
     target_row = next((t for t in indicator.targets.all() if t.year == report.year), None)
     target = target_row.for_quarter(report.quarter) if target_row else None
     try:
-        result = achievement(target, parse_decimal(text), indicator.direction)
+        value = parse_decimal(text, places=REALISATION_PLACES)
     except NumberError as error:
         return render(request, "monev/_capaian.html", {"error": str(error)})
+    # A value the save would refuse (negative, absurdly large) gets the save's message.
+    refused = realisation_errors(
+        unit=indicator.unit,
+        direction=indicator.direction,
+        target=target,
+        value=value,
+        driving="",
+        inhibiting="",
+        follow_up="",
+        complete=False,
+    ).get("value")
+    if refused:
+        return render(request, "monev/_capaian.html", {"error": refused})
+    result = achievement(target, value, indicator.direction)
     band = rating(result.percent, rating_bands())
     return render(request, "monev/_capaian.html", {"result": result, "band": band})
 
@@ -351,19 +367,16 @@ def section_sheet_upload(request, pk: int, section_id: int):
         return redirect("monev:section_data", pk=report.pk, section_id=section.pk)
     upload = form.cleaned_data["workbook"]
     meta, indicator_rows, activity_rows = sheet_rows(page)
-    errors: list[str] = []
-    if upload.size > sheets.MAX_UPLOAD_BYTES:
-        errors = [_("Berkas terlalu besar (paling besar 5 MB).")]
-    else:
-        try:
-            parsed = sheets.read_section_workbook(
-                upload.read(),
-                meta,
-                {row.indicator_id for row in indicator_rows},
-                {row.activity_id for row in activity_rows},
-            )
-        except sheets.SheetError as error:
-            errors = list(error.errors)
+    try:
+        # The report's state is known before the file is read: a locked or archived sheet
+        # costs no parsing at all.
+        ensure_editable(report, section, SheetKind.DATA)
+        parsed = _read_upload(upload, meta, indicator_rows, activity_rows)
+        errors: list[str] = []
+    except WorkflowError as error:
+        errors = [str(error)]
+    except sheets.SheetError as error:
+        errors = list(error.errors)
     if not errors:
         errors = _save_upload(request, page, parsed)
     if errors:
@@ -371,6 +384,17 @@ def section_sheet_upload(request, pk: int, section_id: int):
         return _render(request, page, staff, *_initial_formsets(page), upload_errors=errors)
     messages.success(request, _("Isi berkas Excel tersimpan sebagai draf."))
     return redirect("monev:section_data", pk=report.pk, section_id=section.pk)
+
+
+def _read_upload(upload, meta, indicator_rows, activity_rows) -> sheets.ParsedSheet:
+    if upload.size > sheets.MAX_UPLOAD_BYTES:
+        raise sheets.SheetError([_("Berkas terlalu besar (paling besar 5 MB).")])
+    return sheets.read_section_workbook(
+        upload.read(sheets.MAX_UPLOAD_BYTES + 1),
+        meta,
+        {row.indicator_id for row in indicator_rows},
+        {row.activity_id for row in activity_rows},
+    )
 
 
 def _save_upload(request, page, parsed) -> list[str]:

@@ -8,8 +8,9 @@ follows the order the user chose.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpResponse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from .. import clock, permissions
 from ..exports.timing_xlsx import build_timing_xlsx
+from ..listing import SortOrder, parse_sort, query_quarter, query_year, sort_links, sort_rows
 from ..models import Quarter, Report
 from ..selectors.timing import TimingSummary, timing_summary
 
@@ -107,38 +109,29 @@ TABLES = {
 }
 
 
-def _sort_order(request, table: str) -> tuple[str, bool]:
-    """The requested (column key, descending) of a table; unknown keys fall back to default."""
-    param, columns, default, _anchor = TABLES[table]
-    requested = request.GET.get(param, "") or default
-    key = requested.removeprefix("-")
-    if not any(c.key == key and c.value for c in columns):
-        requested, key = default, default.removeprefix("-")
-    return key, requested.startswith("-")
+def _orders(request) -> dict[str, SortOrder]:
+    """Each table's requested order; unknown keys fall back to the table's default."""
+    orders = {}
+    for table, (param, columns, default, _anchor) in TABLES.items():
+        keys = [c.key for c in columns if c.value]
+        orders[table] = parse_sort(request.GET.get(param), keys, default)
+    return orders
 
 
-def sort_rows(rows: Iterable, columns: list[Column], key: str, descending: bool) -> list:
-    """Rows ordered by one column; rows without a value go last in either direction."""
-    value = next(c.value for c in columns if c.key == key)
-    rows = list(rows)
-    present = [row for row in rows if value(row) is not None]
-    absent = [row for row in rows if value(row) is None]
-    return sorted(present, key=value, reverse=descending) + absent
-
-
-def _headers(request, table: str, key: str, descending: bool) -> list[Header]:
+def _headers(table: str, orders: dict[str, SortOrder], period: dict) -> list[Header]:
     param, columns, _default, anchor = TABLES[table]
+    # Links keep the period and the other tables' orders.
+    keep = {**period, **{TABLES[t][0]: o.value for t, o in orders.items() if t != table}}
+    keys = [c.key for c in columns if c.value]
+    links = sort_links(keys, orders[table], keep=keep, param=param, anchor=anchor)
     headers = []
     for column in columns:
-        if column.value is None:
+        link = links.get(column.key)
+        if link is None:
             headers.append(Header(str(column.label), None, ""))
-            continue
-        active = column.key == key
-        query = request.GET.copy()
-        # A second click on the sorted column reverses it.
-        query[param] = f"-{column.key}" if active and not descending else column.key
-        aria = ("descending" if descending else "ascending") if active else ""
-        headers.append(Header(str(column.label), f"?{query.urlencode()}#{anchor}", aria))
+        else:
+            aria = "" if link.aria == "none" else link.aria
+            headers.append(Header(str(column.label), link.url, aria))
     return headers
 
 
@@ -159,16 +152,25 @@ def _load(request):
     )
     default_year = max(years) if years else clock.now().year
     years = sorted(years | {default_year}, reverse=True)
-    # Always bound, so a link that only sorts still reads as the default period.
+    # Always bound, so a link that only sorts still reads as the default period; the form
+    # only checks the year is one the office has.
     data = {
-        "year": request.GET.get("year", default_year),
-        "quarter": request.GET.get("quarter", ""),
+        "year": _bound(request, "year", query_year(request.GET), default_year),
+        "quarter": _bound(request, "quarter", query_quarter(request.GET), ""),
     }
     form = TimingFilterForm(data, years=years)
     year, quarter = default_year, None
     if form.is_valid():
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
     return staff, form, timing_summary(staff.office, year, quarter)
+
+
+def _bound(request, name: str, value: int | None, default) -> object:
+    """The form's value: what the query meant; a value given but not understood becomes one
+    the form refuses, so the page says it shows the default period instead."""
+    if value is not None:
+        return value
+    return "?" if request.GET.get(name) else default
 
 
 def _sorted_tables(request, summary: TimingSummary) -> tuple[dict, dict]:
@@ -179,12 +181,19 @@ def _sorted_tables(request, summary: TimingSummary) -> tuple[dict, dict]:
         "roles": summary.loads,
         "holdings": summary.holdings,
     }
+    orders = _orders(request)
+    period = _period(summary)
     rows, headers = {}, {}
     for table, items in sources.items():
-        key, descending = _sort_order(request, table)
-        rows[table] = sort_rows(items, TABLES[table][1], key, descending)
-        headers[table] = _headers(request, table, key, descending)
+        order = orders[table]
+        value = next(c.value for c in TABLES[table][1] if c.key == order.key)
+        rows[table] = sort_rows(items, value, order.descending)
+        headers[table] = _headers(table, orders, period)
     return rows, headers
+
+
+def _period(summary: TimingSummary) -> dict:
+    return {"year": summary.year, "quarter": summary.quarter}
 
 
 @require_GET
@@ -198,7 +207,12 @@ def sop_timing(request):
         "summary": summary,
         "rows": rows,
         "headers": headers,
-        "query": request.GET.urlencode(),
+        "query": urlencode(
+            {
+                **{k: v for k, v in _period(summary).items() if v},
+                **{TABLES[t][0]: order.value for t, order in _orders(request).items()},
+            }
+        ),
     }
     return render(request, "monev/timing.html", context)
 
