@@ -23,11 +23,12 @@ from .indicators import (
     RatingBand,
     Realisation,
     RealisationChange,
+    RenstraBudget,
     SectionSheet,
     SheetKind,
 )
 from .notifications import Notification, NotificationKind
-from .office import Office, OfficeHoliday, Role, Section, Staff, nip_validator
+from .office import Office, OfficeHoliday, PaperSize, Role, Section, Staff, nip_validator
 from .report import LogAction, Quarter, Report, SectionSubmission, StepLog
 from .sop import Sop, SopStep, StepKind, TimeUnit
 
@@ -51,7 +52,9 @@ __all__ = [
     "Indicator",
     "IndicatorTarget",
     "MonevEntry",
+    "PaperSize",
     "RatingBand",
+    "RenstraBudget",
     "Realisation",
     "RealisationChange",
     "SectionSheet",
