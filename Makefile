@@ -23,14 +23,19 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev system-deps
 
-# Debian packages the project needs: Chromium for the browser tests, Pango for weasyprint.
+# Debian packages the project needs: Chromium for the browser tests, Pango for weasyprint;
+# LibreOffice Calc (headless), qpdf and poppler for the tests that print the workbooks and
+# check the PDFs as a reviewer's tools read them.
 system-deps:
-	@if ! command -v chromium >/dev/null || ! ldconfig -p | grep -q libpango-1.0; then \
-		echo "Memasang paket Debian: chromium, pango, fonts"; \
+	@if ! command -v chromium >/dev/null || ! ldconfig -p | grep -q libpango-1.0 \
+		|| ! command -v soffice >/dev/null || ! command -v qpdf >/dev/null \
+		|| ! command -v pdftotext >/dev/null; then \
+		echo "Memasang paket Debian: chromium, pango, fonts, libreoffice-calc, qpdf, poppler"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-			chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+			chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+			libreoffice-calc-nogui qpdf poppler-utils >/dev/null; \
 	fi
 
 # npm packages for the tests: only axe-core (tests/test_accessibility.py), pinned in package.json
