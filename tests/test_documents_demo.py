@@ -290,3 +290,73 @@ def test_libreoffice_prints_every_workbook_legibly(demo, client, tmp_path):
     assert len(PdfReader(printed).pages) >= 1
     # The offline data sheet keeps the spreadsheet's default font, Calibri.
     assert min(_word_heights(printed, 1)) >= _seven_point_height(folder, "Calibri") - 0.05
+
+
+# --- The archived PDF/A -----------------------------------------------------------------------
+
+
+def test_the_archived_pdf_is_pdf_a_3b_with_author_date_and_one_attachment(demo, tmp_path):
+    report = demo.order_by("-year", "-quarter").first()
+    path = tmp_path / "arsip.pdf"
+    path.write_bytes(_archived(report, ArchiveKind.PDF))
+    if shutil.which("qpdf"):
+        checked = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    reader = PdfReader(path)
+    info = reader.metadata
+    assert info["/Author"] == "Kecamatan Sutera Kabupaten Pesisir Selatan"
+    assert info["/Title"].startswith("Laporan Monitoring dan Evaluasi Kinerja Triwulan")
+    assert info["/Subject"].endswith("· Kecamatan Sutera")
+    assert re.fullmatch(r"D:\d{14}\+07'00'?", info["/CreationDate"])
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    assert "Kecamatan Sutera Kabupaten Pesisir Selatan" in xmp  # dc:creator
+    assert re.search(r"<xmp:CreateDate>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00</xmp:CreateDate>", xmp)
+    # The workbook is listed once, dated in WIB and labelled so.
+    root = reader.trailer["/Root"]
+    assert len(root["/AF"]) == 1
+    names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+    assert len(names) == 2 and names[0].endswith("-e81.xlsx")
+    params = names[1].get_object()["/EF"]["/F"].get_object()["/Params"]
+    assert params["/CreationDate"].endswith("+07'00'")
+    assert params["/CreationDate"] == info["/CreationDate"].rstrip("'") + "'"
+
+
+def _pdf_text(content: bytes, folder: Path, name: str) -> str:
+    """The text as poppler reads it, whitespace collapsed (lines wrap where the page ends)."""
+    path = folder / name
+    path.write_bytes(content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return " ".join(text.split())
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_the_letterhead_and_signatures_carry_what_offices_print(demo, client, tmp_path):
+    report = demo.order_by("-year", "-quarter").first()
+    text = _pdf_text(_archived(report, ArchiveKind.PDF), tmp_path, "arsip.pdf")
+    for expected in (
+        "Kode Pos 25662",
+        "Telepon (0756) 7461234",
+        "Pos-el kecamatan.sutera@pesisirselatankab.example",
+        "Laman sutera.pesisirselatankab.example",
+        "Pembina Tingkat I (IV/b)",
+        "NIP. 198003152000121001",
+    ):
+        assert expected in text, expected
+    first = PdfReader(io.BytesIO(_archived(report, ArchiveKind.PDF))).pages[0]
+    assert list(first.images), "the office logo is on the letterhead"
+    client.force_login(get_user_model().objects.get(username="camat"))
+    with clock.frozen_at(NOW):
+        response = client.get(reverse("monev:sop_current_pdf"))
+    assert response.status_code == 200
+    sop = PdfReader(io.BytesIO(response.content))
+    sop_text = _pdf_text(response.content, tmp_path, "sop.pdf")
+    for expected in ("Surantih, 14 Maret 2025", "Camat Sutera", "Pembina Tingkat I (IV/b)",
+                     "NIP. 198003152000121001", "Kode Pos 25662"):  # fmt: skip
+        assert expected in sop_text, expected
+    assert list(sop.pages[0].images)
+    workbook = load_workbook(io.BytesIO(_archived(report, ArchiveKind.XLSX)))["E.81"]
+    signature = [workbook.cell(row, 9).value for row in range(FIRST_DATA_ROW, workbook.max_row + 1)]
+    assert "Pembina Tingkat I (IV/b)" in signature

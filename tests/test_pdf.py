@@ -228,13 +228,13 @@ def test_every_page_is_numbered_with_the_total(approved):
 
 def test_draft_has_watermark_and_version_on_every_page(draft):
     for text in draft:
-        assert "DRAFT" in text
+        assert "DRAF" in text
         assert "Draf versi 3" in squash(text)
 
 
 def test_approved_has_no_draft_marks(approved):
     for text in approved:
-        assert "DRAFT" not in text
+        assert "DRAF" not in text
         assert "Draf versi" not in text
 
 

@@ -21,11 +21,12 @@ def pdf_filename(sop) -> str:
 @require_GET
 def sop_pdf(request, pk: int | None = None):
     """The office's SOP (the one in force without ``pk``), shown inline in the browser."""
-    from ..exports.sop_pdf import render_sop_pdf  # weasyprint loads only when a PDF is asked for
+    # weasyprint loads only when a PDF is asked for
+    from ..exports.sop_pdf import render_sop_pdf, sop_heading
 
     sop = permissions.get_sop_for(request, pk)
     try:
-        pdf = render_with_limit(render_sop_pdf, sop)
+        pdf = render_with_limit(render_sop_pdf, sop, sop_heading(sop))
     except RenderError as error:
         messages.error(request, str(error))
         return redirect(sop)

@@ -2,9 +2,11 @@
 
 import datetime
 import random
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files import File
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -39,10 +41,26 @@ def grant_indicator_admin(user) -> None:
     group.permissions.set(
         Permission.objects.filter(
             content_type__app_label="monev",
-            content_type__model__in=["indicator", "indicatortarget", "activity", "activitybudget"],
+            content_type__model__in=[
+                "indicator",
+                "indicatortarget",
+                "activity",
+                "activitybudget",
+                "renstrabudget",
+            ],
         )
     )
     user.groups.add(group)
+
+
+# A neutral shield drawn for the demo, standing in for the Kabupaten's coat of arms.
+DEMO_LOGO = Path(__file__).parent / "demo" / "logo-contoh.png"
+
+
+def give_demo_logo(office: Office) -> None:
+    if not office.logo:
+        with DEMO_LOGO.open("rb") as handle:
+            office.logo.save(DEMO_LOGO.name, File(handle), save=True)
 
 
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
@@ -56,6 +74,7 @@ class Command(BaseCommand):
         call_command("loaddata", *FIXTURES, verbosity=0)
         grant_indicator_admin(get_user_model().objects.get(username="kasubag"))
         office = Office.objects.get(code="sutera")
+        give_demo_logo(office)
         if Report.objects.filter(office=office).exists():
             self.stdout.write("Data demo sudah ada; riwayat laporan tidak dibuat ulang.")
             return
