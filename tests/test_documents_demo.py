@@ -258,7 +258,6 @@ def test_libreoffice_prints_every_workbook_legibly(demo, client, tmp_path):
     # The hidden Data sheet does not print: the same pages as the form alone.
     assert pages == len(PdfReader(_print_pdf(folder, "form.xlsx", buffer.getvalue())).pages)
     assert 2 <= pages <= 14
-    assert pages % 2 == 0  # two pages across for every band of rows
     first = PdfReader(e81).pages[0]
     assert round(float(first.mediabox.width)) == 842  # A4 landscape
     heights = _word_heights(e81, 1)

@@ -625,6 +625,10 @@ def formula_notes(figures: QuarterFigures) -> list[str]:
             "dihitung; predikat: %(bands)s."
         )
         % {"bands": _band_text(bands)},
+        gettext(
+            'Angka yang sama, satu rekaman per indikator dan kegiatan, ada pada lembar "Data" '
+            "(tersembunyi agar tidak ikut tercetak; tampilkan untuk diolah lebih lanjut)."
+        ),
     ]
 
 
