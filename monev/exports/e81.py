@@ -496,7 +496,10 @@ def table_rows(figures: QuarterFigures) -> list[TableRow]:
             cells = _indicator_cells(number, indicator, figures.quarter, bands)
             rows.append(TableRow("indicator", cells))
 
-    add_indicators(i for i in figures.indicators if i.activity_code not in placed)
+    # The sasaran's own indicators, grouped by sasaran in the order they first appear.
+    own = [i for i in figures.indicators if i.activity_code not in placed]
+    goals = list(dict.fromkeys(i.goal for i in own))
+    add_indicators(sorted(own, key=lambda i: goals.index(i.goal)))
 
     def add_node(node: ActivityFigures) -> _Money:
         money = _money(node, children, figures.quarter)
@@ -832,10 +835,34 @@ _ROW_TEXT_STYLES = {
 }
 
 
+def _goal_runs(rows: list[TableRow]) -> list[tuple[int, int]]:
+    """(first, last) indexes of consecutive indicator rows sharing one sasaran (column 2)."""
+    runs, start = [], None
+    for index, row in enumerate(rows):
+        same = (
+            start is not None
+            and row.is_indicator
+            and row.values[1]
+            and row.values[1] == rows[start].values[1]
+        )
+        if same:
+            continue
+        if start is not None and index - 1 > start:
+            runs.append((start, index - 1))
+        start = index if row.is_indicator and row.values[1] else None
+    if start is not None and len(rows) - 1 > start:
+        runs.append((start, len(rows) - 1))
+    return runs
+
+
 def _write_table(ws: Worksheet, rows: list[TableRow]) -> int:
-    """Write the table body; returns the last row used."""
+    """Write the table body; returns the last row used. A sasaran shared by consecutive
+    indicators is written once, in a cell merged down over them."""
+    runs = _goal_runs(rows)
+    merged = {i for first, last in runs for i in range(first + 1, last + 1)}
+    run_of = dict(runs)
     row_number = FIRST_DATA_ROW - 1
-    for row in rows:
+    for index, row in enumerate(rows):
         row_number += 1
         text_style = _ROW_TEXT_STYLES.get(row.kind)
         lines = 1
@@ -845,10 +872,17 @@ def _write_table(ws: Worksheet, rows: list[TableRow]) -> int:
                 style = text_style
             elif row.kind == "total" and value is not None:
                 style = _TOTAL_RP
+            if column == 2 and index in merged:
+                value = None
             _put(ws, row_number, column, value, style)
             if kind == "text" and isinstance(value, str):
-                lines = max(lines, _lines(value, _TEXT_WIDTHS[column]))
+                needed = _lines(value, _TEXT_WIDTHS[column])
+                if column == 2 and index in run_of:  # shared with the rows below
+                    needed = math.ceil(needed / (run_of[index] - index + 1))
+                lines = max(lines, needed)
         ws.row_dimensions[row_number].height = _height(lines)
+    for first, last in runs:
+        ws.merge_cells(_ref(2, FIRST_DATA_ROW + first, 2, FIRST_DATA_ROW + last))
     return row_number
 
 
