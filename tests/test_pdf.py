@@ -366,3 +366,12 @@ def test_importing_the_pdf_module_keeps_pillow_strict():
     from PIL import ImageFile
 
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+def test_the_office_paper_size_f4_is_used():
+    reader = PdfReader(io.BytesIO(render(dataclasses.replace(make_figures(), paper_size="F4"))))
+    sizes = {
+        (round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages
+    }
+    # F4 = 215 x 330 mm, portrait pages and the landscape tables.
+    assert sizes == {(609, 935), (935, 609)}
