@@ -202,3 +202,20 @@ def test_the_admin_uploads_a_logo_and_edits_the_letterhead(
         refused = client.post(url, {**data, "logo": fake})
     assert refused.status_code == 200
     assert "errorlist" in refused.content.decode()
+
+
+def test_a_logo_over_500_kb_is_refused(sutera, settings, tmp_path):
+    import os
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3)).save(buffer, "PNG")
+    assert buffer.tell() > 500 * 1024
+    sutera.logo = SimpleUploadedFile("lambang.png", buffer.getvalue(), "image/png")
+    with pytest.raises(ValidationError) as refused:
+        sutera.full_clean()
+    assert refused.value.message_dict["logo"] == ["Logo paling besar 500 KB."]
