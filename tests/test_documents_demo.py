@@ -359,3 +359,23 @@ def test_the_letterhead_and_signatures_carry_what_offices_print(demo, client, tm
     workbook = load_workbook(io.BytesIO(_archived(report, ArchiveKind.XLSX)))["E.81"]
     signature = [workbook.cell(row, 9).value for row in range(FIRST_DATA_ROW, workbook.max_row + 1)]
     assert "Pembina Tingkat I (IV/b)" in signature
+
+
+@needs_libreoffice
+def test_text_prints_as_typed_without_an_apostrophe(tmp_path):
+    from .test_e81 import make_figures, make_indicator, make_section
+
+    typed = "- Kurangnya personel di lapangan"
+    indicator = make_indicator("PEM-01", inhibiting=typed, follow_up="=SUM(1;2)")
+    content = build_e81(
+        make_figures([make_section(1, "Seksi Pemerintahan", [indicator])]),
+        place="Surantih",
+        signed_on=datetime.date(2026, 10, 5),
+    )
+    printed = _print_pdf(tmp_path, "e81.xlsx", content)
+    text = subprocess.run(
+        ["pdftotext", str(printed), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert typed in text
+    assert "'-" not in text
+    assert "=SUM(1;2)" in text  # shown, never evaluated to 3
