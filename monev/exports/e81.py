@@ -298,7 +298,7 @@ def header_cells(figures: QuarterFigures) -> list[tuple[str, object, str]]:
 class TableRow:
     """One row of the table body: the 26 sheet cells and what the row is.
 
-    ``kind`` is "indicator" (K halves only), "programme"/"kegiatan"/"sub_kegiatan" (the Renja
+    ``kind`` is "indicator" (K halves only), "program"/"kegiatan"/"sub_kegiatan" (the Renja
     rows that carry the money, Rp halves only) or "total" (the "Jumlah" row).
     """
 
@@ -827,7 +827,6 @@ def _write_header(ws: Worksheet, figures: QuarterFigures) -> None:
 
 
 _ROW_TEXT_STYLES = {
-    "programme": _PROGRAMME,
     "program": _PROGRAMME,
     "kegiatan": _KEGIATAN,
     "sub_kegiatan": _SUB_KEGIATAN,

@@ -31,7 +31,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from .. import clock
 from ..numbers import format_decimal
 from ..performance import DEFAULT_BANDS, RatingBand
-from ..selectors.office_data import QuarterFigures
+from ..selectors.office_data import LETTERHEAD_FIELDS, QuarterFigures
 from .charts import achievement_chart_svg, svg_data_uri
 
 __all__ = [
@@ -174,16 +174,7 @@ def _context(figures, *, draft, version, place, signed_on, analysis) -> dict:
         "Laporan Monitoring dan Evaluasi Kinerja Triwulan %(quarter)s Tahun %(year)s"
     ) % {"quarter": quarter, "year": figures.year}
     return {
-        **letterhead(
-            regency=figures.regency,
-            office_name=figures.office_name,
-            address=figures.address,
-            postal_code=figures.postal_code,
-            phone=figures.phone,
-            email=figures.email,
-            website=figures.website,
-            logo=figures.logo,
-        ),
+        **letterhead(**{name: getattr(figures, name) for name in LETTERHEAD_FIELDS}),
         "author": f"{figures.office_name} {figures.regency}".strip(),
         "subject": f"{title} · {figures.office_name}",
         # W3C date-time with the office's offset: the PDF's CreationDate and xmp:CreateDate.

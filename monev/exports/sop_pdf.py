@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ..models import Role, Staff
-from ..selectors.office_data import logo_data_uri
+from ..selectors.office_data import letterhead_values
 from .pdf import STATIC_DIR, _SafeFetcher, letterhead
 from .sop_flowchart import ROW_HEIGHT, Drop, FlowLayout, build_layout, geometry_for, row_drawings
 
@@ -76,16 +76,7 @@ def sop_heading(sop) -> dict:
     child process that may not touch the database."""
     office = sop.office
     return {
-        **letterhead(
-            regency=office.regency,
-            office_name=office.name,
-            address=office.address,
-            postal_code=office.postal_code,
-            phone=office.phone,
-            email=office.email,
-            website=office.website,
-            logo=logo_data_uri(office),
-        ),
+        **letterhead(**letterhead_values(office)),
         "place": office.place or office.name,
         "approver": _approver(office),
     }

@@ -260,10 +260,8 @@ def quarter_figures(report: Report) -> QuarterFigures:
     office_mean = average(i.achievement.percent for s in sections for i in s.indicators)
     return QuarterFigures(
         report_id=report.pk,
-        office_name=office.name,
-        regency=office.regency,
+        **letterhead_values(office),
         province=office.province,
-        address=office.address,
         head_title=office.head_title,
         year=year,
         quarter=quarter,
@@ -272,11 +270,6 @@ def quarter_figures(report: Report) -> QuarterFigures:
         band=rating(office_mean, bands),
         signer=_signer(report),
         bands=bands,
-        postal_code=office.postal_code,
-        phone=office.phone,
-        email=office.email,
-        website=office.website,
-        logo=logo_data_uri(office),
         paper_size=office.paper_size,
         parents=parents,
     )
@@ -366,6 +359,26 @@ def _signer(report: Report) -> Signer | None:
         title=report.office.head_title,
         rank=staff.rank,
     )
+
+
+LETTERHEAD_FIELDS = (
+    "office_name", "regency", "address", "postal_code", "phone", "email", "website", "logo",
+)  # fmt: skip
+
+
+def letterhead_values(office) -> dict[str, str]:
+    """The office's letterhead as plain values (named as in QuarterFigures), the logo as a
+    data: URI."""
+    return {
+        "office_name": office.name,
+        "regency": office.regency,
+        "address": office.address,
+        "postal_code": office.postal_code,
+        "phone": office.phone,
+        "email": office.email,
+        "website": office.website,
+        "logo": logo_data_uri(office),
+    }
 
 
 def logo_data_uri(office) -> str:
