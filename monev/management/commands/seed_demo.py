@@ -7,12 +7,14 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from monev import clock, services, workflow
 from monev.models import Office, Report, Role, SheetKind
+from monev.models.office import logo_path
 from monev.models.report import quarter_of
 from monev.selectors import office_calendar
 from monev.services.notifications import muted
@@ -58,9 +60,15 @@ DEMO_LOGO = Path(__file__).parent / "demo" / "logo-contoh.png"
 
 
 def give_demo_logo(office: Office) -> None:
-    if not office.logo:
-        with DEMO_LOGO.open("rb") as handle:
-            office.logo.save(DEMO_LOGO.name, File(handle), save=True)
+    """Loading the fixture again empties the logo field; the file from an earlier run stays."""
+    if office.logo:
+        return
+    name = logo_path(office, DEMO_LOGO.name)
+    if default_storage.exists(name):
+        Office.objects.filter(pk=office.pk).update(logo=name)
+        return
+    with DEMO_LOGO.open("rb") as handle:
+        office.logo.save(DEMO_LOGO.name, File(handle), save=True)
 
 
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
