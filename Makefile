@@ -23,17 +23,20 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev system-deps
 
-# Debian packages the project needs: Chromium for the browser tests, Pango for weasyprint,
-# qpdf for the structure check of signed PDFs (tests/test_signing.py); nginx for the proxy
-# test (tests/test_proxy.py runs deploy/nginx-app.conf).
+# Debian packages the project needs: Chromium for the browser tests, Pango for weasyprint;
+# LibreOffice Calc (headless), qpdf and poppler for the tests that print the workbooks and
+# check the (signed) PDFs as a reviewer's tools read them; nginx for the proxy test
+# (tests/test_proxy.py runs deploy/nginx-app.conf).
 system-deps:
 	@if ! command -v chromium >/dev/null || ! ldconfig -p | grep -q libpango-1.0 \
-		|| ! command -v qpdf >/dev/null || ! [ -x /usr/sbin/nginx ]; then \
-		echo "Memasang paket Debian: chromium, pango, fonts, qpdf, nginx-light"; \
+		|| ! command -v soffice >/dev/null || ! command -v qpdf >/dev/null \
+		|| ! command -v pdftotext >/dev/null || ! [ -x /usr/sbin/nginx ]; then \
+		echo "Memasang paket Debian: chromium, pango, fonts, libreoffice-calc, qpdf, poppler, nginx"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-			chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core qpdf nginx-light >/dev/null; \
+			chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+			libreoffice-calc-nogui qpdf poppler-utils nginx-light >/dev/null; \
 	fi
 
 # npm packages for the tests: only axe-core (tests/test_accessibility.py), pinned in package.json

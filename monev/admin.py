@@ -15,6 +15,7 @@ from .models import (
     Office,
     OfficeHoliday,
     RatingBand,
+    RenstraBudget,
     Report,
     Section,
     SigningCertificate,
@@ -45,6 +46,14 @@ class OfficeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "regency", "head_title"]
     search_fields = ["name", "code"]
     inlines = [SectionInline, HolidayInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "regency", "province", "head_title", "place"]}),
+        (
+            _("Kop dokumen"),
+            {"fields": ["address", "postal_code", "phone", "email", "website", "logo"]},
+        ),
+        (_("Cetak dan jam kerja"), {"fields": ["paper_size", "work_day_start", "work_day_end"]}),
+    ]
 
 
 class WorkDayInline(admin.TabularInline):
@@ -80,7 +89,7 @@ class OfficeHolidayAdmin(admin.ModelAdmin):
 
 @admin.register(Staff)
 class StaffAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "user", "role", "section", "office", "nip", "job_title"]
+    list_display = ["__str__", "user", "role", "section", "office", "nip", "rank", "job_title"]
     list_filter = ["office", "role", "section"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "nip"]
     autocomplete_fields = ["user"]
@@ -314,13 +323,31 @@ class BudgetInline(admin.TabularInline):
     extra = 1
 
 
+class RenstraBudgetInline(admin.TabularInline):
+    model = RenstraBudget
+    extra = 1
+    fields = ["year", "period_budget", "realised_before"]
+
+
 @admin.register(Activity)
 class ActivityAdmin(OfficeScopedAdmin):
     list_display = ["code", "name", "level", "section"]
     list_filter = ["office", "level", "section"]
     search_fields = ["code", "name"]
     list_select_related = ["section"]
-    inlines = [BudgetInline]
+    inlines = [BudgetInline, RenstraBudgetInline]
+
+
+@admin.register(RenstraBudget)
+class RenstraBudgetAdmin(OfficeScopedAdmin):
+    """The Renstra money per programme/kegiatan and Renja year (E.81 columns 5, 6, 13, 14);
+    many rows at once: ``manage.py import_renstra_budget``."""
+
+    office_path = "activity__office"
+    list_display = ["activity", "year", "period_budget", "realised_before"]
+    list_filter = ["year", "activity__level"]
+    search_fields = ["activity__code", "activity__name"]
+    list_select_related = ["activity"]
 
 
 @admin.register(RatingBand)

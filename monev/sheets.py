@@ -190,15 +190,15 @@ class _SheetContent:
 def _indicator_columns() -> list[_Column]:
     return [
         _Column("indicator_id", "ID", 6, "id"),
-        _Column("code", gettext("Kode"), 12, "text"),
-        _Column("name", gettext("Indikator"), 45, "text"),
+        _Column("code", gettext("Kode"), 10, "text"),
+        _Column("name", gettext("Indikator"), 30, "text"),
         _Column("unit", gettext("Satuan"), 11, "text"),
-        _Column("direction", gettext("Arah"), 16, "text"),
+        _Column("direction", gettext("Arah"), 12, "text"),
         _Column("target", gettext("Target"), 12, "decimal"),
         _Column("value", gettext("Realisasi"), 13, "decimal", editable=True),
-        _Column("driving", gettext("Faktor pendorong"), 35, "text", editable=True),
-        _Column("inhibiting", gettext("Faktor penghambat"), 35, "text", editable=True),
-        _Column("follow_up", gettext("Tindak lanjut"), 35, "text", editable=True),
+        _Column("driving", gettext("Faktor pendorong"), 24, "text", editable=True),
+        _Column("inhibiting", gettext("Faktor penghambat"), 24, "text", editable=True),
+        _Column("follow_up", gettext("Tindak lanjut"), 24, "text", editable=True),
     ]
 
 

@@ -1,5 +1,7 @@
 """The admin manages offices, sections, staff, SOP steps and holidays."""
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -7,7 +9,7 @@ from monev.models import Role, Sop
 
 from .conftest import make_report
 
-MODELS = ["office", "section", "staff", "sop", "officeholiday", "report"]
+MODELS = ["office", "section", "staff", "sop", "officeholiday", "report", "renstrabudget"]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -118,4 +120,102 @@ def test_the_kasubag_maintains_only_their_own_offices_indicators(sutera, other_o
     assert "LGY-01" not in listing.content.decode()
     assert client.get(reverse("admin:monev_indicator_change", args=[foreign.pk])).status_code == 302
     assert client.get(reverse("admin:monev_sop_changelist")).status_code == 403
-    assert Group.objects.get(name=INDICATOR_ADMINS).permissions.count() == 16
+    assert Group.objects.get(name=INDICATOR_ADMINS).permissions.count() == 20
+
+
+def test_renstra_budget_is_imported_all_rows_or_none(sutera, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from monev.models import RenstraBudget
+
+    call_command("loaddata", "demo_indicators", verbosity=0)
+    RenstraBudget.objects.all().delete()
+    good = tmp_path / "renstra.csv"
+    good.write_text(
+        "kode;tahun;pagu_renstra;realisasi_sd_tahun_lalu\n"
+        "7.01.02;2026;1.296.000.000;1087000000\n"
+        "7.01.02.2.01;2026;513000000;430.000.000\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "salah.csv"
+    bad.write_text(
+        "kode,tahun,pagu_renstra,realisasi_sd_tahun_lalu\n"
+        "7.01.03,2026,900000000,700000000\n"
+        "9.99,2026,1,1\n"
+        "7.01.04,dua ribu,1,1\n"
+        "7.01.05,2026,1.5 juta,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("import_renstra_budget", "sutera", str(bad))
+    message = str(refused.value)
+    assert "Baris 3: kode '9.99' bukan program/kegiatan kantor ini." in message
+    assert "Baris 4: tahun 'dua ribu' tidak sah." in message
+    assert "Baris 5: nilai rupiah harus bilangan bulat tanpa sen." in message
+    assert not RenstraBudget.objects.exists()  # the good first row was not saved either
+
+    call_command("import_renstra_budget", "sutera", str(good), stdout=io.StringIO())
+    saved = {
+        (r.activity.code, r.year): (r.period_budget, r.realised_before)
+        for r in RenstraBudget.objects.select_related("activity")
+    }
+    assert saved == {
+        ("7.01.02", 2026): (1_296_000_000, 1_087_000_000),
+        ("7.01.02.2.01", 2026): (513_000_000, 430_000_000),
+    }
+
+
+def test_the_admin_uploads_a_logo_and_edits_the_letterhead(
+    sutera, users, client, settings, tmp_path
+):
+    from pathlib import Path
+
+    from monev.management.commands.seed_demo import DEMO_LOGO
+    from monev.selectors.office_data import logo_data_uri
+
+    settings.MEDIA_ROOT = tmp_path
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save()
+    client.force_login(users["admin"])
+    url = reverse("admin:monev_office_change", args=[sutera.pk])
+    form = client.get(url).content.decode()
+    for field in ("postal_code", "phone", "email", "website", "logo", "paper_size"):
+        assert f'name="{field}"' in form
+    data = {
+        "code": sutera.code, "name": sutera.name, "regency": sutera.regency,
+        "province": sutera.province, "head_title": sutera.head_title, "place": "Surantih",
+        "address": "Jl. Raya Surantih", "postal_code": "25662", "phone": "(0756) 7461234",
+        "email": "kecamatan@sutera.example", "website": "sutera.example", "paper_size": "F4",
+        "work_day_start": "07:30", "work_day_end": "16:00",
+        "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0",
+        "holidays-TOTAL_FORMS": "0", "holidays-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    with Path(DEMO_LOGO).open("rb") as logo:
+        response = client.post(url, {**data, "logo": logo})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    sutera.refresh_from_db()
+    assert (sutera.postal_code, sutera.paper_size) == ("25662", "F4")
+    assert logo_data_uri(sutera).startswith("data:image/png;base64,iVBOR")
+    text = tmp_path / "logo.png"
+    text.write_bytes(b"not an image")
+    with text.open("rb") as fake:
+        refused = client.post(url, {**data, "logo": fake})
+    assert refused.status_code == 200
+    assert "errorlist" in refused.content.decode()
+
+
+def test_a_logo_over_500_kb_is_refused(sutera, settings, tmp_path):
+    import os
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3)).save(buffer, "PNG")
+    assert buffer.tell() > 500 * 1024
+    sutera.logo = SimpleUploadedFile("lambang.png", buffer.getvalue(), "image/png")
+    with pytest.raises(ValidationError) as refused:
+        sutera.full_clean()
+    assert refused.value.message_dict["logo"] == ["Logo paling besar 500 KB."]

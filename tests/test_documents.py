@@ -101,7 +101,7 @@ def test_a_draft_is_made_only_at_a_drafting_step(sutera, users, demo_indicators,
     assert response.status_code == 302
     version = DraftVersion.objects.get(report=report)
     assert (version.number, version.step_number) == (1, 8)
-    assert "IKU-01" in version.html and "DRAFT" in version.html
+    assert "IKU-01" in version.html and "DRAF" in version.html
 
 
 def test_versions_are_numbered_and_earlier_ones_stay_readable(
@@ -166,7 +166,7 @@ def test_the_draft_pdf_is_watermarked(sutera, users, demo_indicators, client_for
 
     assert response["Content-Type"] == "application/pdf"
     text = PdfReader(io.BytesIO(response.getvalue())).pages[0].extract_text()
-    assert "DRAFT" in text
+    assert "DRAF" in text
 
 
 def archived(sutera, users):
@@ -191,7 +191,7 @@ def test_archiving_freezes_the_pdf_and_workbook(sutera, users, demo_indicators, 
     assert "KECAMATAN SUTERA" in text and "TRIWULAN II TAHUN 2026" in text
     assert "Hendri Yusman" in text and NIP in text and "Camat Sutera" in text
     assert "IKU-01" in text and "Sangat Tinggi" in text
-    assert "DRAFT" not in text
+    assert "DRAF" not in text
     assert any(name.endswith("-e81.xlsx") for name in attachments)
     with default_storage.open(files["xlsx"].file.name, "rb") as handle:
         sheet = openpyxl.load_workbook(handle).worksheets[0]

@@ -3,6 +3,7 @@ an indicator's K and Rp figures in the right columns, the Renstra arithmetic, th
 signature block, formula injection, print setup and the "Data" sheet. No database: the
 figures are built directly."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 from io import BytesIO
@@ -51,7 +52,11 @@ def make_indicator(
     """Figures consistent with what quarter_figures computes for a report of ``quarter``."""
     quarter_targets = tuple(D(t) for t in targets)
     quarter_values = tuple(D(v) if q < quarter else None for q, v in enumerate(values))
-    annual = sum((t for t in quarter_targets if t is not None), Decimal(0))
+    # A count's year target is the quarters' sum; a level's is the last quarter's.
+    if aggregation == Aggregation.SUM:
+        annual = sum((t for t in quarter_targets if t is not None), Decimal(0))
+    else:
+        annual = quarter_targets[-1]
     value = quarter_values[quarter - 1]
     result = achievement(quarter_targets[quarter - 1], value, direction)
     year_value = yearly_realisation(list(quarter_values[:quarter]), aggregation)
@@ -144,7 +149,9 @@ def make_figures(sections, *, quarter=2, signer=True):
         sections=list(sections),
         average=mean,
         band=rating(mean),
-        signer=Signer(name="Budi Santoso, S.STP", nip=NIP, title="Camat Sutera")
+        signer=Signer(
+            name="Budi Santoso, S.STP", nip=NIP, title="Camat Sutera", rank="Pembina (IV/a)"
+        )
         if signer
         else None,
     )
@@ -229,8 +236,9 @@ def test_column_numbers_and_k_rp_subheaders(form):
     for number in (5, 6, 7, 12, 13, 14):
         k, rp = pairs[number]
         assert f"{k}5:{rp}6" in merged
-    # The quarters share one heading with I-IV below it.
-    assert "K5:R5" in merged
+    # The quarters share one heading with I-IV below it, in two parts: one per printed page.
+    assert {"K5:L5", "M5:R5"} <= merged
+    assert form["K5"].value == form["M5"].value
     assert [form[c].value for c in ("K6", "M6", "O6", "Q6")] == ["I", "II", "III", "IV"]
     assert {"K6:L6", "M6:N6", "O6:P6", "Q6:R6"} <= merged
     assert form["B5"].value == "Sasaran"
@@ -244,28 +252,35 @@ def test_column_numbers_and_k_rp_subheaders(form):
 
 def test_indicator_row_of_triwulan_ii(form):
     row = find_row(form, "D", "Jumlah dokumen kependudukan yang diterbitkan (dokumen)")
-    # The section title row comes first.
-    assert form[f"B{row - 1}"].value == "Seksi Pemerintahan"
-    assert row - 1 == FIRST_DATA_ROW
+    # Its sub kegiatan comes first, on a row of its own that carries the money.
+    activity = row - 1
+    assert form[f"C{activity}"].value == (
+        "5.01.01.2.01.0001 Penyelenggaraan urusan pemerintahan umum"
+    )
+    assert form[f"J{activity}"].value == 95_000_000  # (7) pagu
+    assert (form[f"L{activity}"].value, form[f"N{activity}"].value) == (10_000_000, 25_000_000)
+    assert form[f"T{activity}"].value == 35_000_000  # (12)
+    assert all(form[f"{c}{activity}"].value is None for c in "EGIKMOQSUW")
+    assert form[f"Z{activity}"].value == "Serapan (12) ÷ (7): 36,84 %"
     cells = {c: form[f"{c}{row}"].value for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
-    assert cells["A"] == 1
+    assert cells["A"] == 2
     assert cells["B"] == "Meningkatnya kualitas pelayanan publik"
-    assert cells["C"] == "5.01.01.2.01.0001 Penyelenggaraan urusan pemerintahan umum"
+    assert cells["C"] is None
     assert (cells["E"], cells["F"]) == (2000, None)  # (5) Renstra target
     assert (cells["G"], cells["H"]) == (800, None)  # (6) up to last year
-    assert (cells["I"], cells["J"]) == (400, 95_000_000)  # (7) Renja target and pagu
-    assert (cells["K"], cells["L"]) == (90, 10_000_000)  # (8) Triwulan I
-    assert (cells["M"], cells["N"]) == (120, 25_000_000)  # (9) Triwulan II
+    assert (cells["I"], cells["J"]) == (400, None)  # (7) Renja target; the pagu is above
+    assert (cells["K"], cells["L"]) == (90, None)  # (8) Triwulan I
+    assert (cells["M"], cells["N"]) == (120, None)  # (9) Triwulan II
     # Triwulan III and IV are after the reported quarter: blank in K and Rp.
     assert [cells[c] for c in "OPQR"] == [None, None, None, None]
-    assert (cells["S"], cells["T"]) == (210, 35_000_000)  # (12) this year
+    assert (cells["S"], cells["T"]) == (210, None)  # (12) this year
     assert cells["U"] == 1010  # (13)
     assert cells["W"] == 50.5  # (14)
     assert cells["Y"] == "Seksi Pemerintahan"
-    assert cells["Z"] == "Sangat Tinggi"  # 120 of 100 in Triwulan II
+    assert cells["Z"] == "52,5 % · Rendah"  # (12) ÷ (7) = 210 ÷ 400
     for column in "EGIKMSU":
         assert form[f"{column}{row}"].data_type == "n"
-    assert form[f"J{row}"].number_format == "#,##0"
+    assert form[f"J{activity}"].number_format == "#,##0"
     assert form[f"E{row}"].number_format == "#,##0"
     assert form[f"W{row}"].number_format == "#,##0.00"
 
@@ -281,8 +296,9 @@ def test_renstra_columns_add_up(form):
 
 def test_rate_without_activity_leaves_rupiah_blank_and_keeps_decimals(form):
     row = find_row(form, "D", "Persentase bantuan sosial tepat sasaran (%)")
-    assert form[f"B{row - 1}"].value == "Seksi Kesejahteraan Sosial"
-    assert form[f"A{row}"].value == 2
+    # An indicator of the sasaran without a Renja activity comes before the programmes.
+    assert row == FIRST_DATA_ROW
+    assert form[f"A{row}"].value == 1
     assert form[f"C{row}"].value is None
     assert all(form[f"{c}{row}"].value is None for c in "FHJLNPRTVX")
     assert form[f"K{row}"].value == 85.5
@@ -291,31 +307,42 @@ def test_rate_without_activity_leaves_rupiah_blank_and_keeps_decimals(form):
     # A level: the year's realisation is the last quarter, never a sum.
     assert form[f"S{row}"].value == 80
     assert form[f"U{row}"].value == 80
-    assert form[f"Z{row}"].value == "Tinggi"  # 80 of 90 = 88,89 %
+    assert form[f"Z{row}"].value == "88,89 % · Tinggi"  # 80 of 90
 
 
-def test_section_without_indicators_is_left_out(form):
-    values = [form[f"B{r}"].value for r in range(FIRST_DATA_ROW, form.max_row + 1)]
-    assert "Seksi Trantibum" not in values
+def test_jumlah_row_adds_up_the_money_once(form):
+    row = find_row(form, "B", "Jumlah")
+    assert form[f"J{row}"].value == 95_000_000
+    assert form[f"T{row}"].value == 35_000_000
+    assert all(form[f"{c}{row}"].value is None for c in "EGIKMOQSUW")
+    indicator_rows = [r for r in range(FIRST_DATA_ROW, row) if form[f"A{r}"].value]
+    assert indicator_rows
+    for r in indicator_rows:
+        assert all(form[f"{c}{r}"].value is None for c in "FHJLNPRTVX")
 
 
 def test_triwulan_iv_fills_every_quarter():
     ws = open_workbook(standard_figures(quarter=4))["E.81"]
     assert ws["A3"].value == "Periode Pelaksanaan: Triwulan IV Tahun 2026"
     row = find_row(ws, "D", "Jumlah dokumen kependudukan yang diterbitkan (dokumen)")
-    assert [ws[f"{c}{row}"].value for c in "OPQR"] == [None, 30_000_000, None, 5_000_000]
-    assert ws[f"T{row}"].value == 70_000_000
+    assert [ws[f"{c}{row - 1}"].value for c in "OPQR"] == [None, 30_000_000, None, 5_000_000]
+    assert ws[f"T{row - 1}"].value == 70_000_000
 
 
 def test_empty_realisation_is_belum_diisi():
+    pem = make_indicator("PEM-01", values=(None, None, None, None))
+    figures = make_figures([make_section(1, "Seksi Pemerintahan", [pem])])
+    ws = open_workbook(figures)["E.81"]
+    row = find_row(ws, "D", "Jumlah dokumen kependudukan yang diterbitkan (dokumen)")
+    assert ws[f"Z{row}"].value == "belum diisi"
+    label_row = find_row(ws, "A", "Rata-rata capaian kinerja (%)")
+    assert ws[f"E{label_row}"].value == "tidak dapat dihitung"
     pem = make_indicator("PEM-01", values=("5", None, None, None))
     figures = make_figures([make_section(1, "Seksi Pemerintahan", [pem])])
     ws = open_workbook(figures)["E.81"]
     row = find_row(ws, "D", "Jumlah dokumen kependudukan yang diterbitkan (dokumen)")
     assert ws[f"M{row}"].value is None
-    assert ws[f"Z{row}"].value == "belum diisi"
-    label_row = find_row(ws, "A", "Rata-rata capaian kinerja (%)")
-    assert ws[f"E{label_row}"].value == "tidak dapat dihitung"
+    assert ws[f"Z{row}"].value == "1,25 % · Sangat Rendah"  # 5 of the year's 400
 
 
 def test_footer(form):
@@ -332,10 +359,12 @@ def test_footer(form):
         )
     }
     mean = rows["Rata-rata capaian kinerja (%)"]
-    assert mean.value == pytest.approx(float(figures.average))
+    # The rows' (12) ÷ (7): 88,89 (KES-01) and 52,5 (PEM-01), not the quarter's capaian.
+    assert mean.value == pytest.approx(70.70)
+    assert float(figures.average) != pytest.approx(70.70)
     assert mean.data_type == "n"
     assert mean.number_format == "#,##0.00"
-    assert rows["Predikat kinerja"].value == figures.band.label
+    assert rows["Predikat kinerja"].value == "Sedang"
     assert rows["Faktor pendorong keberhasilan pencapaian"].value == (
         "Koordinasi dengan wali nagari berjalan baik"
     )
@@ -360,14 +389,15 @@ def test_renja_follow_up_uses_the_analysis():
 
 
 def test_signature_block(form):
-    row = find_row(form, "V", "Sutera, 5 Oktober 2026")
-    assert form[f"V{row + 1}"].value == "Camat Sutera"
-    name_row = find_row(form, "V", "Budi Santoso, S.STP")
+    row = find_row(form, "I", "Sutera, 5 Oktober 2026")
+    assert form[f"I{row + 1}"].value == "Camat Sutera"
+    name_row = find_row(form, "I", "Budi Santoso, S.STP")
     assert name_row > row + 2  # room to sign
-    assert form[f"V{name_row}"].font.bold
-    assert form[f"V{name_row}"].font.underline == "single"
-    assert form[f"V{name_row + 1}"].value == f"NIP. {NIP}"
-    assert f"V{row}:Z{row}" in {str(r) for r in form.merged_cells.ranges}
+    assert form[f"I{name_row}"].font.bold
+    assert form[f"I{name_row}"].font.underline == "single"
+    assert form[f"I{name_row + 1}"].value == "Pembina (IV/a)"
+    assert form[f"I{name_row + 2}"].value == f"NIP. {NIP}"
+    assert f"I{row}:L{row}" in {str(r) for r in form.merged_cells.ranges}
     assert row > find_row(form, "A", "Predikat kinerja")
 
 
@@ -375,9 +405,10 @@ def test_signature_without_a_camat_on_record():
     figures = standard_figures()
     figures = make_figures(figures.sections, signer=False)
     ws = open_workbook(figures)["E.81"]
-    row = find_row(ws, "V", "Camat Sutera")
-    assert ws[f"V{row + 4}"].value.startswith("(....")
-    assert ws[f"V{row + 5}"].value.startswith("NIP. ....")
+    row = find_row(ws, "I", "Camat Sutera")
+    assert ws[f"I{row + 4}"].value.startswith("(....")
+    assert ws[f"I{row + 5}"].value.startswith("....")
+    assert ws[f"I{row + 6}"].value.startswith("NIP. ....")
 
 
 def test_formula_injection_is_stored_as_text():
@@ -399,18 +430,23 @@ def test_formula_injection_is_stored_as_text():
     )
     wb = open_workbook(make_figures(sections), analysis={1: "=1+2"})
     ws = wb["E.81"]
-    name = ws[f"D{find_row(ws, 'A', 1)}"]
-    assert name.value == '\'=HYPERLINK("http://x") (dokumen)'
+    name = ws[f"D{find_row(ws, 'A', 2)}"]
+    # Text as typed, in a string cell marked so that editing it keeps it text: no visible
+    # apostrophe, never a formula.
+    assert name.value == '=HYPERLINK("http://x") (dokumen)'
     assert name.data_type == "s"
-    assert ws[f"B{find_row(ws, 'A', 1)}"].value == "'@SUM(A1)"
+    assert name.quotePrefix
+    goal = ws[f"B{find_row(ws, 'A', 2)}"]
+    assert goal.value == "@SUM(A1)"
+    assert goal.quotePrefix
     factor = ws[f"E{find_row(ws, 'A', 'Faktor penghambat pencapaian kinerja')}"]
-    assert factor.value == "'+1+1"
+    assert factor.value == "+1+1"
     assert factor.data_type == "s"
-    assert "'-Seksi Kesejahteraan Sosial" in [c.value for c in ws["B"]]
+    assert "-Seksi Kesejahteraan Sosial" in [c.value for c in ws["Y"]]
     data = wb["Data"]
     names = [row[0] for row in data.iter_rows(min_col=4, max_col=4, values_only=True)]
     assert names[0] == "name"
-    assert '\'=HYPERLINK("http://x")' in names
+    assert '=HYPERLINK("http://x")' in names
     for sheet in wb.worksheets:
         for row in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in row)
@@ -419,16 +455,12 @@ def test_formula_injection_is_stored_as_text():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("=1+1", "'=1+1"),
-        ("+62 812", "'+62 812"),
-        ("-5", "'-5"),
-        ("@cmd", "'@cmd"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
+        ("=1+1", "=1+1"),
+        ("- Kurangnya personel", "- Kurangnya personel"),
         ("Pelayanan = baik", "Pelayanan = baik"),
         ("", ""),
         ("a\x00b\x1f", "ab"),
-        ("\x01=1", "'=1"),  # a stripped control character cannot hide a formula
+        ("\x01=1", "=1"),
     ],
 )
 def test_safe_text(text, expected):
@@ -443,12 +475,22 @@ def test_indonesian_date():
 def test_print_setup_and_frozen_header(form):
     assert form.page_setup.orientation == "landscape"
     assert int(form.page_setup.paperSize) == 9  # A4
-    assert form.page_setup.fitToWidth == 1
-    assert form.page_setup.fitToHeight == 0
-    assert form.sheet_properties.pageSetUpPr.fitToPage
-    assert form.freeze_panes == f"A{FIRST_DATA_ROW}"
+    # A fixed scale, never shrunk to fit: 10 pt prints at 7,2 pt.
+    assert form.page_setup.scale == 72
+    assert not form.sheet_properties.pageSetUpPr.fitToPage
+    assert form.freeze_panes == f"E{FIRST_DATA_ROW}"
     assert form.print_title_rows == "$5:$8"
+    assert form.print_title_cols == "$A:$A"
+    assert [b.id for b in form.col_breaks.brk] == [12]  # (1)-(8) | (9)-(16)
+    assert form.print_area.endswith(f"$A$5:$Z${form.max_row}")
     assert form.column_dimensions["D"].width > form.column_dimensions["E"].width
+
+
+def test_f4_paper_is_selectable():
+    figures = dataclasses.replace(standard_figures(), paper_size="F4")
+    form = open_workbook(figures)["E.81"]
+    assert int(form.page_setup.paperSize) == 14  # Folio 8.5 x 13 in, the F4 sheet
+    assert form.page_setup.orientation == "landscape"
 
 
 def test_data_sheet():
@@ -456,6 +498,8 @@ def test_data_sheet():
     wb = open_workbook(figures)
     assert wb.sheetnames == ["E.81", "Data"]
     data = wb["Data"]
+    # Printing the workbook prints the form alone.
+    assert data.sheet_state == "hidden"
     header = [cell.value for cell in data[1]]
     assert header[0] == "record"
     assert {"code", "renstra_target", "year_value", "budget", "year_spent"} <= set(header)

@@ -390,6 +390,11 @@ def test_the_workbook_holds_the_same_tables(history, client_for):
 
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Per langkah", "Sering terlambat", "Beban per peran"]
+    for sheet in book:  # each prints landscape, one page wide, header row repeated
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth == 1
+        assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
 
     steps = read_sheet(book["Per langkah"])
     first = next(r for r in steps if r["Langkah"] == 1 and r["Jenis"] == "Langkah")
@@ -423,7 +428,9 @@ def test_the_workbook_holds_the_same_tables(history, client_for):
     ]  # the page's default order: longest hold first
     held = read_sheet(load_sheet, HEADER_ROW + len(roles) + 2)
     c = next(r for r in held if r["Peran"] == "Kepala Seksi")
-    assert c["Seksi belum mengirim"] == '\'=HYPERLINK("http://x"), Pelayanan Umum'
+    # As typed, in a string cell: no visible apostrophe, never a formula.
+    assert c["Seksi belum mengirim"] == '=HYPERLINK("http://x"), Pelayanan Umum'
+    assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)
     assert c["Sejak"] == datetime.datetime(2025, 8, 5, 8, 15)
     assert c["Ditahan (jam kerja)"] == round((27900 + 21 * DAY + 16200) / 3600, 2)
     assert c["Melewati waktu baku"] == "Ya"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import mimetypes
 import warnings
 from collections.abc import Iterable, Sequence
@@ -18,22 +19,25 @@ from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
+import pydyf
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 from PIL import ImageFile
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from .. import clock
 from ..numbers import format_decimal
 from ..performance import DEFAULT_BANDS, RatingBand
-from ..selectors.office_data import QuarterFigures
+from ..selectors.office_data import LETTERHEAD_FIELDS, QuarterFigures
 from .charts import achievement_chart_svg, svg_data_uri
 
 __all__ = [
     "STATIC_DIR",
     "band_ranges",
+    "letterhead",
     "render_report_html",
     "render_report_pdf",
     "safe_url_fetcher",
@@ -133,6 +137,28 @@ def band_ranges(bands: Sequence[RatingBand]) -> list[tuple[str, str]]:
     return rows
 
 
+def letterhead(
+    *, regency, office_name, address, postal_code="", phone="", email="", website="", logo=""
+) -> dict:
+    """The letterhead's lines, the same on the report and the SOP."""
+    address_line = address
+    if postal_code:
+        code = gettext("Kode Pos %(code)s") % {"code": postal_code}
+        address_line = f"{address} {code}".strip()
+    contacts = [
+        gettext("Telepon %(phone)s") % {"phone": phone} if phone else "",
+        gettext("Pos-el %(email)s") % {"email": email} if email else "",
+        gettext("Laman %(website)s") % {"website": website} if website else "",
+    ]
+    return {
+        "government": gettext("PEMERINTAH %(regency)s") % {"regency": regency.upper()},
+        "office": office_name.upper(),
+        "address_line": address_line,
+        "contact_line": " · ".join(c for c in contacts if c),
+        "logo": logo if logo.startswith("data:image/") else "",
+    }
+
+
 def _context(figures, *, draft, version, place, signed_on, analysis, signature=None) -> dict:
     bands = figures.bands or DEFAULT_BANDS
     quarter = ROMAN.get(figures.quarter, str(figures.quarter))
@@ -144,13 +170,19 @@ def _context(figures, *, draft, version, place, signed_on, analysis, signature=N
     budget = figures.budget
     # The whole office's serapan, from the same totals the activities table prints.
     absorption = format_decimal(Decimal(figures.year_spent) * 100 / budget) if budget else None
+    title = gettext(
+        "Laporan Monitoring dan Evaluasi Kinerja Triwulan %(quarter)s Tahun %(year)s"
+    ) % {"quarter": quarter, "year": figures.year}
     return {
+        **letterhead(**{name: getattr(figures, name) for name in LETTERHEAD_FIELDS}),
+        "author": f"{figures.office_name} {figures.regency}".strip(),
+        "subject": f"{title} · {figures.office_name}",
+        # W3C date-time with the office's offset: the PDF's CreationDate and xmp:CreateDate.
+        "created": timezone.localtime(clock.now()).isoformat(timespec="seconds"),
         "figures": figures,
         "sections": sections,
         "draft": draft,
         "version": int(version) if version is not None else None,
-        "government": gettext("PEMERINTAH %(regency)s") % {"regency": figures.regency.upper()},
-        "office": figures.office_name.upper(),
         "quarter_roman": quarter,
         "place": place,
         "signed_on": formats.date_format(signed_on, "j F Y"),
@@ -215,6 +247,7 @@ def render_report_pdf(
         signature=signature,
     )
     fetcher = _SafeFetcher()
+    now = timezone.localtime(clock.now())
     files = [
         weasyprint.Attachment(
             string=content,
@@ -224,17 +257,45 @@ def render_report_pdf(
             # the tables are drawn from.
             relationship="Data",
             url_fetcher=fetcher,
+            created=now,
+            modified=now,
         )
         for name, content, description in attachments
     ]
     document = weasyprint.HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=fetcher)
+    finisher = functools.partial(_finish, stamp=now)
     if not pdf_a:
-        return document.write_pdf(attachments=files or None)
+        return document.write_pdf(attachments=files or None, finisher=finisher)
     with warnings.catch_warnings():
         # WeasyPrint 70 opens its sRGB output-intent profile for PDF/A and never closes it; the
         # file is dropped (and warned about) inside write_pdf. Nothing of ours leaks here.
         warnings.simplefilter("ignore", ResourceWarning)
-        return document.write_pdf(attachments=files or None, pdf_variant="pdf/a-3b")
+        return document.write_pdf(
+            attachments=files or None, pdf_variant="pdf/a-3b", finisher=finisher
+        )
+
+
+def pdf_date(moment: datetime.datetime) -> str:
+    """A PDF date with the moment's own UTC offset: D:20261005093000+07'00'."""
+    offset = moment.strftime("%z") or "+0000"
+    return f"D:{moment:%Y%m%d%H%M%S}{offset[:3]}'{offset[3:]}'"
+
+
+def _finish(document, pdf, *, stamp: datetime.datetime) -> None:
+    """Two corrections to WeasyPrint 70's output before it is written.
+
+    It stamps an attachment's dates with "Z" whatever their zone (WIB passed as UTC), and for
+    PDF/A-3 it lists each attachment twice in the catalog's /AF (once from the name tree, once
+    from the file specification).
+    """
+    for item in pdf.objects:
+        extra = getattr(item, "extra", None)
+        if isinstance(extra, dict) and extra.get("Type") == "/EmbeddedFile":
+            extra["Params"]["CreationDate"] = pydyf.String(pdf_date(stamp))
+            extra["Params"]["ModDate"] = pydyf.String(pdf_date(stamp))
+    listed = pdf.catalog.get("AF")
+    if listed:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(listed))
 
 
 def html_to_pdf(html: str) -> bytes:

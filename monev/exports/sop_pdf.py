@@ -14,12 +14,13 @@ from collections.abc import Sequence
 import weasyprint
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext
 
-from .pdf import STATIC_DIR, _SafeFetcher
+from ..models import Role, Staff
+from ..selectors.office_data import letterhead_values
+from .pdf import STATIC_DIR, _SafeFetcher, letterhead
 from .sop_flowchart import ROW_HEIGHT, Drop, FlowLayout, build_layout, geometry_for, row_drawings
 
-__all__ = ["render_sop_html", "render_sop_pdf"]
+__all__ = ["render_sop_html", "render_sop_pdf", "sop_heading"]
 
 TEMPLATE = "monev/pdf/sop.html"
 
@@ -70,7 +71,18 @@ def _steps(sop) -> list:
     return sorted(sop.steps.all(), key=lambda step: step.number)
 
 
-def _context(sop, steps: Sequence, layout: FlowLayout) -> dict:
+def sop_heading(sop) -> dict:
+    """The letterhead and the "Disahkan oleh" block: read before the render, which runs in a
+    child process that may not touch the database."""
+    office = sop.office
+    return {
+        **letterhead(**letterhead_values(office)),
+        "place": office.place or office.name,
+        "approver": _approver(office),
+    }
+
+
+def _context(sop, steps: Sequence, layout: FlowLayout, heading: dict) -> dict:
     geo = geometry_for(layout, LANES_WIDTH, MAX_LANE_WIDTH)
     drawings = row_drawings(layout, geo)
     keep = layout.loop_rows()
@@ -84,13 +96,10 @@ def _context(sop, steps: Sequence, layout: FlowLayout) -> dict:
         }
         for index, (step, drawing) in enumerate(zip(steps, drawings, strict=True))
     ]
-    office = sop.office
     fixed = NUMBER_WIDTH + EQUIPMENT_WIDTH + TIME_WIDTH + OUTPUT_WIDTH + REMARK_WIDTH
     return {
         "sop": sop,
-        "government": gettext("PEMERINTAH %(regency)s") % {"regency": office.regency.upper()},
-        "office_name": office.name.upper(),
-        "address": office.address,
+        **heading,
         "lanes": layout.lanes,
         "rows": rows,
         "widths": {
@@ -108,15 +117,32 @@ def _context(sop, steps: Sequence, layout: FlowLayout) -> dict:
     }
 
 
-def _html(sop, steps: Sequence, layout: FlowLayout) -> str:
-    return render_to_string(TEMPLATE, _context(sop, steps, layout))
+def _approver(office):
+    """The office head who signs the SOP: name, pangkat/golongan and NIP (None if unknown)."""
+    staff = (
+        Staff.objects.filter(office=office, role=Role.CAMAT)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if staff is None:
+        return None
+    return {
+        "name": staff.user.get_full_name() or staff.user.get_username(),
+        "rank": staff.rank,
+        "nip": staff.nip,
+    }
 
 
-def render_sop_html(sop) -> str:
+def _html(sop, steps: Sequence, layout: FlowLayout, heading: dict) -> str:
+    return render_to_string(TEMPLATE, _context(sop, steps, layout, heading))
+
+
+def render_sop_html(sop, heading: dict | None = None) -> str:
     """The SOP document's HTML, without off-page connectors (those need the PDF's pages)."""
     with translation.override("id"):
         steps = _steps(sop)
-        return _html(sop, steps, build_layout(steps))
+        return _html(sop, steps, build_layout(steps), heading or sop_heading(sop))
 
 
 def _document(html: str):
@@ -135,7 +161,7 @@ def _page_starts(document, row_count: int) -> frozenset[int]:
     return frozenset(row for row in range(1, row_count) if page_of.get(row) != page_of.get(row - 1))
 
 
-def render_sop_pdf(sop) -> bytes:
+def render_sop_pdf(sop, heading: dict | None = None) -> bytes:
     """The SOP document as PDF bytes.
 
     Laid out twice: the first pass shows where the procedure table breaks across pages, the
@@ -143,11 +169,12 @@ def render_sop_pdf(sop) -> bytes:
     second pass breaks at the same rows.
     """
     with translation.override("id"):
+        heading = heading or sop_heading(sop)
         steps = _steps(sop)
         layout = build_layout(steps)
-        document = _document(_html(sop, steps, layout))
+        document = _document(_html(sop, steps, layout, heading))
         starts = _page_starts(document, len(steps))
         if starts:
             layout = layout.with_page_breaks(starts)
-            document = _document(_html(sop, steps, layout))
+            document = _document(_html(sop, steps, layout, heading))
         return document.write_pdf()

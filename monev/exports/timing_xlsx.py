@@ -1,8 +1,9 @@
 """Waktu SOP as an Excel workbook: the page's three tables, one sheet each.
 
 Every duration is written twice: as working hours (a number, to compute with) and as text in
-the office's working days ("1 hari 2 jam", to read). Text from users goes through ``safe_text``
-so no spreadsheet program evaluates it as a formula.
+the office's working days ("1 hari 2 jam", to read). Text is written as string cells
+(``set_value``), so no spreadsheet program evaluates it as a formula. Every sheet prints
+landscape, one page wide, on the office's paper.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..selectors.timing import (
     TimingSummary,
 )
 from ..worktime import format_working
-from .e81 import safe_text
+from .e81 import print_setup, set_value
 
 STEPS_SHEET = "Per langkah"
 LATE_SHEET = "Sering terlambat"
@@ -62,8 +63,13 @@ def _local(moment):
     return timezone.localtime(moment).replace(tzinfo=None)
 
 
-def _cell_value(value):
-    return safe_text(value) if isinstance(value, str) else value
+# Print widths: a page of 15 columns must stay one page wide at 7 pt or more.
+_NARROW = 8
+_TEXT = 26
+_WRAP = Alignment(wrap_text=True, vertical="top")
+# Arial, as in the E.81: the font the office's printers and LibreOffice both have metrics for.
+_FONT = Font(name="Arial", size=10)
+_BOLD = Font(name="Arial", size=10, bold=True)
 
 
 def _write_table(
@@ -77,24 +83,35 @@ def _write_table(
     return the next free row."""
     formats = formats or {}
     for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=first_row, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        width = sheet.column_dimensions[get_column_letter(column)]
-        width.width = max(width.width or 0, 14)
+        cell = sheet.cell(row=first_row, column=column)
+        set_value(cell, header)
+        cell.font = _BOLD
+        cell.alignment = _WRAP
+        # Narrow by default (headers wrap); _widths widens the text columns afterwards.
+        sheet.column_dimensions[get_column_letter(column)].width = _NARROW
     next_row = first_row + 1
     for row in rows:
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=next_row, column=column, value=_cell_value(value))
+            cell = sheet.cell(row=next_row, column=column)
+            set_value(cell, value)
+            cell.font = _FONT
+            if isinstance(value, str):
+                cell.alignment = _WRAP
             if column in formats:
                 cell.number_format = formats[column]
         next_row += 1
     return next_row
 
 
+def _widths(sheet: Worksheet, widths: dict[str, float]) -> None:
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = width
+
+
 def _title(sheet: Worksheet, summary: TimingSummary, title: str) -> None:
-    sheet["A1"] = safe_text(f"{title} · {summary.office.name}")
-    sheet["A1"].font = Font(bold=True, size=13)
+    set_value(sheet["A1"], f"{title} · {summary.office.name}")
+    sheet["A1"].font = Font(name="Arial", bold=True, size=13)
+    sheet["A2"].font = _FONT
     sheet["A2"] = _("Periode: %(period)s · diukur %(when)s · durasi dalam waktu kerja") % {
         "period": period_label(summary),
         "when": _local(summary.measured_at).strftime("%d/%m/%Y %H:%M"),
@@ -269,13 +286,13 @@ def build_timing_xlsx(
     rows = step_rows(summary, summary.steps if steps is None else steps)
     formats = {6: _HOURS, 8: _HOURS, 10: _HOURS, 14: _PERCENT}
     _write_table(sheet, HEADER_ROW, STEP_HEADERS, rows, formats)
-    sheet.column_dimensions["B"].width = 48
+    _widths(sheet, {"B": _TEXT, "C": 12})
 
     sheet = workbook.create_sheet(LATE_SHEET)
     _title(sheet, summary, _("Langkah yang paling sering terlambat"))
     rows = late_rows(summary.late_steps if late_steps is None else late_steps)
     _write_table(sheet, HEADER_ROW, LATE_HEADERS, rows, {7: _PERCENT})
-    sheet.column_dimensions["B"].width = 48
+    _widths(sheet, {"B": _TEXT, "D": 12, "I": _TEXT})
 
     sheet = workbook.create_sheet(LOAD_SHEET)
     _title(sheet, summary, _("Beban per peran (semua laporan terbuka)"))
@@ -283,8 +300,10 @@ def build_timing_xlsx(
     next_row = _write_table(sheet, HEADER_ROW, LOAD_HEADERS, rows, {3: _HOURS})
     rows = holding_rows(summary, summary.holdings if holdings is None else holdings)
     _write_table(sheet, next_row + 1, HOLDING_HEADERS, rows, {7: _DATETIME, 8: _HOURS})
-    sheet.column_dimensions["D"].width = 48
+    _widths(sheet, {"A": 12, "B": 12, "D": _TEXT, "E": 14, "F": 14, "G": 14})
 
+    for sheet in workbook.worksheets:
+        print_setup(sheet, summary.office.paper_size, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

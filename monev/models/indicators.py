@@ -91,6 +91,42 @@ class ActivityBudget(models.Model):
         return f"{self.activity.code} {self.year}"
 
 
+class RenstraBudget(models.Model):
+    """The Renstra money of a programme, kegiatan or sub-kegiatan as known in one Renja year:
+    the pagu planned for the end of the Renstra period and what was spent up to last year.
+    These fill the Rp halves of columns (5), (6), (13) and (14) of Formulir E.81."""
+
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="renstra_budgets",
+        verbose_name=_("program/kegiatan"),
+    )
+    year = models.PositiveSmallIntegerField(_("tahun Renja"))
+    period_budget = models.PositiveBigIntegerField(
+        _("pagu akhir periode Renstra (Rp)"),
+        help_text=_("Jumlah pagu seluruh periode Renstra (kolom 5 Formulir E.81)."),
+    )
+    realised_before = models.PositiveBigIntegerField(
+        _("realisasi anggaran Renstra s.d. tahun lalu (Rp)"),
+        default=0,
+        help_text=_(
+            "Jumlah realisasi anggaran sejak awal Renstra sampai tahun sebelumnya (kolom 6)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("anggaran Renstra")
+        verbose_name_plural = _("anggaran Renstra")
+        ordering = ["activity", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "year"], name="unique_renstra_budget")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity.code} {self.year}"
+
+
 class Indicator(models.Model):
     """An IKU or a programme/activity indicator, owned by one section."""
 

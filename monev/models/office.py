@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +23,19 @@ class Role(models.TextChoices):
 # Roles whose holder is bound to one section and acts only on it (the per-section steps).
 SECTION_ROLES = frozenset({Role.KEPALA_SEKSI})
 
+LOGO_MAX_BYTES = 500 * 1024
+
+
+class PaperSize(models.TextChoices):
+    A4 = "A4", _("A4 (210 × 297 mm)")
+    F4 = "F4", _("F4/folio (215 × 330 mm)")
+
+
+def logo_path(instance, filename: str) -> str:
+    # Never the uploaded name: the extension is checked, the rest could carry a path.
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"logo/{instance.code}.{extension}"
+
 
 class Office(models.Model):
     code = models.SlugField(_("kode"), unique=True)
@@ -30,6 +43,32 @@ class Office(models.Model):
     regency = models.CharField(_("kabupaten"), max_length=120)
     province = models.CharField(_("provinsi"), max_length=120, blank=True)
     address = models.CharField(_("alamat"), max_length=250, blank=True)
+    postal_code = models.CharField(_("kode pos"), max_length=10, blank=True)
+    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.CharField(
+        _("laman"),
+        max_length=120,
+        blank=True,
+        help_text=_("Misalnya: sutera.pesisirselatankab.go.id"),
+    )
+    logo = models.ImageField(
+        _("logo kop surat"),
+        upload_to=logo_path,
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
+        help_text=_(
+            "Lambang daerah untuk kop dokumen, PNG atau JPEG, paling besar 500 KB. Dokumen yang "
+            "sudah diarsipkan tetap memakai logo saat diarsipkan."
+        ),
+    )
+    paper_size = models.CharField(
+        _("ukuran kertas cetak"),
+        max_length=2,
+        choices=PaperSize.choices,
+        default=PaperSize.A4,
+        help_text=_("Ukuran kertas Formulir E.81 dan dokumen cetak lain."),
+    )
     place = models.CharField(
         _("tempat penandatanganan"),
         max_length=80,
@@ -49,6 +88,10 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.logo and self.logo.size > LOGO_MAX_BYTES:
+            raise ValidationError({"logo": _("Logo paling besar 500 KB.")})
 
 
 class OfficeHoliday(models.Model):
@@ -243,6 +286,12 @@ class Staff(models.Model):
     )
     nip = models.CharField(_("NIP"), max_length=18, blank=True, validators=[nip_validator])
     job_title = models.CharField(_("jabatan"), max_length=150, blank=True)
+    rank = models.CharField(
+        _("pangkat/golongan"),
+        max_length=80,
+        blank=True,
+        help_text=_("Misalnya: Pembina Tingkat I (IV/b)"),
+    )
 
     class Meta:
         verbose_name = _("pegawai")

@@ -3,6 +3,8 @@ targets, quarterly realisations, capaian and predikat, the Renstra progress, and
 activities with budget absorption. The analysis tables, the draft, the PDF and the E.81
 workbook are all built from this one structure (rows first, formatting second)."""
 
+import base64
+import mimetypes
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +18,7 @@ from ..models import (
     Indicator,
     IndicatorTarget,
     Realisation,
+    RenstraBudget,
     Report,
     Staff,
 )
@@ -76,6 +79,10 @@ class ActivityFigures:
     spent: int | None
     year_spent: int | None
     physical: Decimal | None
+    # The Renja tree and the Renstra money (Formulir E.81 columns 5, 6, 13, 14).
+    parent_id: int | None = None
+    renstra_budget: int | None = None
+    renstra_spent_before: int | None = None
 
     @property
     def absorption(self) -> Decimal | None:
@@ -110,6 +117,7 @@ class Signer:
     name: str
     nip: str
     title: str
+    rank: str = ""  # pangkat/golongan
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,17 @@ class QuarterFigures:
     band: Band | None
     signer: Signer | None
     bands: tuple[Band, ...] = field(default=())
+    # The letterhead as it was when the figures were taken; the logo travels as a data: URI so
+    # a later logo change never alters an archived document.
+    postal_code: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    logo: str = ""
+    paper_size: str = "A4"
+    # The Renja programmes and kegiatan above the sub-kegiatan in ``activities`` (code order);
+    # their own pagu only where one is recorded, spending always on the sub-kegiatan.
+    parents: tuple[ActivityFigures, ...] = ()
 
     @property
     def indicators(self) -> list[IndicatorFigures]:
@@ -189,17 +208,28 @@ def quarter_figures(report: Report) -> QuarterFigures:
         )
         .order_by("section__order", "section__name", "order", "code")
     )
-    activities = (
-        Activity.objects.filter(office=office, level=ActivityLevel.SUB_KEGIATAN)
+    all_activities = (
+        Activity.objects.filter(office=office)
         .select_related("section")
         .prefetch_related(
             Prefetch(
                 "budgets",
                 queryset=ActivityBudget.objects.filter(year=year),
                 to_attr="year_budgets",
-            )
+            ),
+            Prefetch(
+                "renstra_budgets",
+                queryset=RenstraBudget.objects.filter(year=year),
+                to_attr="year_renstra",
+            ),
         )
         .order_by("code")
+    )
+    activities = [a for a in all_activities if a.level == ActivityLevel.SUB_KEGIATAN]
+    parents = tuple(
+        _activity_figures(a, {}, quarter)
+        for a in all_activities
+        if a.level != ActivityLevel.SUB_KEGIATAN
     )
     by_section: dict[int, tuple[str, list, list]] = {
         s.pk: (s.name, [], []) for s in office.sections.all() if s.is_active
@@ -230,10 +260,8 @@ def quarter_figures(report: Report) -> QuarterFigures:
     office_mean = average(i.achievement.percent for s in sections for i in s.indicators)
     return QuarterFigures(
         report_id=report.pk,
-        office_name=office.name,
-        regency=office.regency,
+        **letterhead_values(office),
         province=office.province,
-        address=office.address,
         head_title=office.head_title,
         year=year,
         quarter=quarter,
@@ -242,6 +270,8 @@ def quarter_figures(report: Report) -> QuarterFigures:
         band=rating(office_mean, bands),
         signer=_signer(report),
         bands=bands,
+        paper_size=office.paper_size,
+        parents=parents,
     )
 
 
@@ -296,6 +326,7 @@ def _activity_figures(activity, spending, quarter) -> ActivityFigures:
     quarter_spent = tuple(getattr(r, "spent", None) for r in rows)
     filled = [s for s in quarter_spent[:quarter] if s is not None]
     current = rows[quarter - 1]
+    renstra = activity.year_renstra[0] if activity.year_renstra else None
     return ActivityFigures(
         activity_id=activity.pk,
         code=activity.code,
@@ -307,6 +338,9 @@ def _activity_figures(activity, spending, quarter) -> ActivityFigures:
         spent=getattr(current, "spent", None),
         year_spent=sum(filled) if filled else None,
         physical=getattr(current, "physical_progress", None),
+        parent_id=activity.parent_id,
+        renstra_budget=renstra.period_budget if renstra else None,
+        renstra_spent_before=renstra.realised_before if renstra else None,
     )
 
 
@@ -323,4 +357,38 @@ def _signer(report: Report) -> Signer | None:
         name=staff.user.get_full_name() or staff.user.get_username(),
         nip=staff.nip,
         title=report.office.head_title,
+        rank=staff.rank,
     )
+
+
+LETTERHEAD_FIELDS = (
+    "office_name", "regency", "address", "postal_code", "phone", "email", "website", "logo",
+)  # fmt: skip
+
+
+def letterhead_values(office) -> dict[str, str]:
+    """The office's letterhead as plain values (named as in QuarterFigures), the logo as a
+    data: URI."""
+    return {
+        "office_name": office.name,
+        "regency": office.regency,
+        "address": office.address,
+        "postal_code": office.postal_code,
+        "phone": office.phone,
+        "email": office.email,
+        "website": office.website,
+        "logo": logo_data_uri(office),
+    }
+
+
+def logo_data_uri(office) -> str:
+    """The office's uploaded logo as a data: URI ("" without one or if the file is gone)."""
+    if not office.logo:
+        return ""
+    try:
+        with office.logo.open("rb") as handle:
+            content = handle.read()
+    except OSError:
+        return ""
+    media_type = mimetypes.guess_type(office.logo.name)[0] or "image/png"
+    return f"data:{media_type};base64," + base64.b64encode(content).decode("ascii")

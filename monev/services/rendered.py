@@ -30,6 +30,10 @@ def content_digest(*objects) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def stored_pdf_response(name: str, filename: str):
     """A stored document shown inline in the browser."""
     return FileResponse(

@@ -2,15 +2,19 @@
 
 import datetime
 import random
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from monev import clock, services, workflow
 from monev.models import Office, Report, SheetKind, Staff, StepKind
+from monev.models.office import logo_path
 from monev.models.report import quarter_of
 from monev.selectors import current_sop, office_calendar
 from monev.selectors.snapshots import decision_binding
@@ -50,7 +54,13 @@ def grant_indicator_admin(user) -> None:
     group.permissions.set(
         Permission.objects.filter(
             content_type__app_label="monev",
-            content_type__model__in=["indicator", "indicatortarget", "activity", "activitybudget"],
+            content_type__model__in=[
+                "indicator",
+                "indicatortarget",
+                "activity",
+                "activitybudget",
+                "renstrabudget",
+            ],
         )
     )
     user.groups.add(group)
@@ -76,6 +86,22 @@ def demo_certificates(office: Office, now: datetime.datetime) -> None:
             )
 
 
+# A neutral shield drawn for the demo, standing in for the Kabupaten's coat of arms.
+DEMO_LOGO = Path(__file__).parent / "demo" / "logo-contoh.png"
+
+
+def give_demo_logo(office: Office) -> None:
+    """Loading the fixture again empties the logo field; the file from an earlier run stays."""
+    if office.logo:
+        return
+    name = logo_path(office, DEMO_LOGO.name)
+    if default_storage.exists(name):
+        Office.objects.filter(pk=office.pk).update(logo=name)
+        return
+    with DEMO_LOGO.open("rb") as handle:
+        office.logo.save(DEMO_LOGO.name, File(handle), save=True)
+
+
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
@@ -87,6 +113,7 @@ class Command(BaseCommand):
         call_command("loaddata", *FIXTURES, verbosity=0)
         grant_indicator_admin(get_user_model().objects.get(username="kasubag"))
         office = Office.objects.get(code="sutera")
+        give_demo_logo(office)
         if Report.objects.filter(office=office).exists():
             self.stdout.write("Data demo sudah ada; riwayat laporan tidak dibuat ulang.")
             return
