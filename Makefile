@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 DEMO_PASSWORD := sutera-demo-2025
+# `make run PORT=8080` when 8000 is taken.
+PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := sutera_kinerja.settings
 
 .PHONY: run test install install-dev system-deps check lint demo node-deps
@@ -46,11 +48,11 @@ demo: install
 
 run: demo
 	@echo ""
-	@echo "Sutera Kinerja berjalan di http://127.0.0.1:8000"
+	@echo "Sutera Kinerja berjalan di http://127.0.0.1:$(PORT)"
 	@echo "Pengguna demo: camat, sekretaris, kasubag, kasi_pemerintahan, kasi_trantibum,"
 	@echo "  kasi_pmn, kasi_kesos, kasi_pelayanan, admin  —  kata sandi: $(DEMO_PASSWORD)"
 	@echo ""
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -131,6 +131,7 @@ LOGIN_URL = "login"
 # The Camat lands on the Dasbor, everyone else on Tugas Saya.
 LOGIN_REDIRECT_URL = "monev:home"
 LOGOUT_REDIRECT_URL = "login"
+CSRF_FAILURE_VIEW = "monev.views.errors.csrf_failure"
 
 LANGUAGE_CODE = "id"
 # Indonesian for everyone, whatever the browser asks; add ("en", ...) and LocaleMiddleware

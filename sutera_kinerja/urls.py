@@ -13,3 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("monev.urls")),
 ]
+
+# Error pages in the app's layout and in Indonesian, carrying the reason the code raised.
+handler400 = "monev.views.errors.bad_request"
+handler403 = "monev.views.errors.permission_denied"
+handler404 = "monev.views.errors.page_not_found"
+handler500 = "monev.views.errors.server_error"
