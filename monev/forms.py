@@ -3,11 +3,24 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
 from .models import Quarter
 from .numbers import NumberError, parse_decimal, parse_rupiah
+
+
+class LoginForm(AuthenticationForm):
+    """Django's own message, in its Indonesian catalogue, repeats "nama pengguna" around the
+    field's label; ours says it once and keeps the case-sensitivity hint."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Nama pengguna atau kata sandi salah. Perhatikan huruf besar dan kecil pada keduanya."
+        ),
+    }
 
 
 class StepForm(forms.Form):
