@@ -69,8 +69,9 @@ PAGES = {
     "sop_timing": TIMING | {"other_office"},
     "sop_timing_xlsx": TIMING | {"other_office"},
 }
-# Redirects by role: the Camat to the Dasbor, everyone else to Tugas Saya.
-REDIRECTS = {"home"}
+# Redirects by role: the Camat to the Dasbor, everyone else to Tugas Saya. A notice leads its
+# owner to its report; anyone else gets 404 (tests/test_reminders.py).
+REDIRECTS = {"home", "notification_open"}
 # POST actions: url name -> who may act (others logged in get 403).
 ACTIONS = {
     "report_complete": {"kasubag"},
@@ -85,6 +86,7 @@ ACTIONS = {
     "archive_check": ARCHIVE,
     "archive_export": ARCHIVE | {"other_office"},  # their own office's year
     "evidence_remove": {"kasi_pemerintahan"},
+    "notification_read_all": OFFICE | {"other_office"},  # each marks only their own
 }
 # Year exports are looked up within the user's own office: another office's id is unknown.
 NOT_FOUND_FOR_OUTSIDERS = {"archive_export_status", "archive_export_download"}

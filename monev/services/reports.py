@@ -92,7 +92,7 @@ def _finish_step(report: Report, step: SopStep, *, actor, note: str, now) -> Non
     else:
         report.current_step = following
         report.step_started_at = now
-        after_transition(report)
+        after_transition(report, actor=actor)
     report.save(update_fields=["current_step", "step_started_at", "archived_at"])
 
 
@@ -148,7 +148,7 @@ def report_open(*, office: Office, year: int, quarter: int, actor) -> Report:
         started_at=now,
         finished_at=now,
     )
-    after_transition(report)
+    after_transition(report, actor=actor)
     return report
 
 
@@ -190,7 +190,7 @@ def report_return(*, report_id: int, actor, from_step: int, note: str) -> Report
     report.current_step = action.step.return_to
     report.step_started_at = now
     report.save(update_fields=["current_step", "step_started_at"])
-    after_transition(report)
+    after_transition(report, actor=actor)
     return report
 
 

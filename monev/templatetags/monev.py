@@ -1,7 +1,9 @@
 import functools
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from ..models import Office, Role
 from ..numbers import format_decimal, format_rupiah
@@ -42,6 +44,23 @@ def idnum(value) -> str:
 @register.filter
 def rupiah(value) -> str:
     return format_rupiah(None if value == "" else value)
+
+
+@register.filter
+def in_set(value, values) -> bool:
+    return value in values
+
+
+@register.filter
+def wib(moment) -> str:
+    """A moment in the office's time zone, saying which one: "4 Des 2026 16:00 WIB"."""
+    return "" if not moment else f"{date_format(localtime(moment), 'j M Y H:i')} WIB"
+
+
+@register.filter
+def due(moment) -> str:
+    """A due time that reads as a date, weekday first: "Kamis, 4 Des 2026 16:00 WIB"."""
+    return "" if not moment else f"{date_format(localtime(moment), 'l, j M Y H:i')} WIB"
 
 
 @register.filter
