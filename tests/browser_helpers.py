@@ -114,6 +114,9 @@ class People:
         self.bypass_csp = bypass_csp
         self.contexts: list[BrowserContext] = []
         self.pages: dict[str, Page] = {}
+        # The questions the app asked before irreversible moves (static/js/confirm.js), each
+        # answered "OK" as the person means to go on; a test may read what was asked.
+        self.confirmations: list[str] = []
 
     def new_page(self, label: str) -> Page:
         """A page in a new, empty browser context (no one signed in), saved on failure."""
@@ -129,8 +132,13 @@ class People:
         context.route("**/favicon.ico", lambda route: route.abort())
         self.contexts.append(context)
         page = context.new_page()
+        page.on("dialog", self._accept)
         self.pages[label] = page
         return page
+
+    def _accept(self, dialog) -> None:
+        self.confirmations.append(dialog.message)
+        dialog.accept()
 
     def sign_in(self, username: str) -> Page:
         """Open the app in a new browser context and log in through the form, as a user would."""

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import permissions
+from .. import permissions, selectors
 from ..exports.charts import (
     TRIWULAN,
     absorption_chart_svg,
@@ -22,6 +22,7 @@ from ..exports.charts import (
 )
 from ..models import Role
 from ..selectors.dashboard import Dashboard, dashboard_for, default_year
+from ..selectors.documents import awaiting_decision
 from .reports import inbox
 
 
@@ -163,6 +164,7 @@ def dashboard(request):
     ]
     headers = _headers(query, sort)
     context = {
+        "awaiting": awaiting_decision(selectors.inbox_for(staff)),
         "board": board,
         "staff": staff,
         "year": year,

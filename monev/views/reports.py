@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import fragments, permissions, selectors, services, workflow
 from ..forms import OpenCycleForm, ReturnForm, StepForm
 from ..models import Quarter
+from ..selectors.documents import awaiting_decision
 from ..selectors.reports import report_list as report_rows
 from ..selectors.reports import report_years, sorted_inbox, sorted_rows
 from ..workflow import ActionKind, WorkflowError
@@ -20,7 +21,8 @@ def inbox(request):
     staff = permissions.staff_required(request)
     sort = request.GET.get("sort", "")
     items = sorted_inbox(selectors.inbox_for(staff), sort)
-    return render(request, "monev/inbox.html", {"staff": staff, "items": items, "sort": sort})
+    context = {"staff": staff, "items": items, "sort": sort, "awaiting": awaiting_decision(items)}
+    return render(request, "monev/inbox.html", context)
 
 
 @require_http_methods(["GET", "POST"])
