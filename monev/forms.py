@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from . import clock
 from .models import Quarter
 from .numbers import NumberError, parse_decimal, parse_rupiah
+from .validation import PHYSICAL_LABEL, SPENT_LABEL
 
 
 class LoginForm(AuthenticationForm):
@@ -162,8 +163,8 @@ class RealisationForm(forms.Form):
 
 class ActivityForm(forms.Form):
     activity_id = forms.IntegerField(widget=forms.HiddenInput)
-    spent = RupiahField(label=_("Realisasi anggaran triwulan ini (Rp)"))
-    physical = DecimalTextField(label=_("Realisasi fisik s.d. triwulan ini (%)"))
+    spent = RupiahField(label=SPENT_LABEL)
+    physical = DecimalTextField(label=PHYSICAL_LABEL)
 
 
 RealisationFormSet = forms.formset_factory(RealisationForm, extra=0)

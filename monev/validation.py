@@ -4,12 +4,17 @@ and the services, so every way in gives the same answer in the same words."""
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .performance import achievement, needs_explanation
 
 MAX_VALUE = Decimal("1000000000")
 MAX_PERCENT = Decimal("100")
 MAX_TEXT = 2000
+
+# The same words on the web form, its table headings and the Excel sheet.
+SPENT_LABEL = gettext_lazy("Realisasi anggaran triwulan ini (Rp)")
+PHYSICAL_LABEL = gettext_lazy("Realisasi fisik s.d. triwulan ini (%)")
 
 
 def realisation_errors(
@@ -43,7 +48,9 @@ def realisation_errors(
             errors[name] = _("Teks terlalu panjang (paling banyak %(n)d karakter).") % {
                 "n": MAX_TEXT
             }
-    if "value" in errors or value is None:
+    # Staff type the numbers first and the explanations later: a draft keeps whatever is
+    # typed, and the explanations the capaian calls for are asked for when the data is sent.
+    if "value" in errors or value is None or not complete:
         return errors
     result = achievement(target, value, direction)
     need_driving, need_inhibiting, need_follow_up = needs_explanation(result)

@@ -66,6 +66,23 @@ class DataErrors(WorkflowError):
             )
         return " ".join(parts)
 
+    def not_sent(self) -> str:
+        """One message for a send refused after the draft was saved: the draft is kept, so it
+        must not read like a rejection of what was typed."""
+        rows = len(self.indicators) + len(self.activities)
+        parts = list(self.general)
+        if rows:
+            parts.insert(
+                0,
+                ngettext(
+                    "%(n)d baris belum lengkap (ditandai merah); lengkapi lalu kirim lagi.",
+                    "%(n)d baris belum lengkap (ditandai merah); lengkapi lalu kirim lagi.",
+                    rows,
+                )
+                % {"n": rows},
+            )
+        return " ".join(parts)
+
 
 def check_entries(report, section, indicators, activities, *, complete: bool) -> DataErrors:
     errors = DataErrors()

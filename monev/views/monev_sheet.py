@@ -93,22 +93,36 @@ def monev_sheet(request, pk: int, section_id: int):
             revision=revision,
             entries=inputs,
         )
-        if "submit" in request.POST:
-            monev_sheet_submit(report_id=report.pk, section_id=section.pk, actor=request.user)
-    except DataErrors as errors:
-        by_id = {f.cleaned_data["indicator_id"]: f for f in formset.forms}
-        for indicator_id, fields in errors.indicators.items():
-            for name, message in fields.items():
-                by_id[indicator_id].add_error(name, message)
-        messages.error(request, str(errors))
-        if "submit" in request.POST:
-            messages.warning(request, _("Draf tersimpan, tetapi blangko belum dapat dikirim."))
-        return _render(request, page, staff, formset, entries)
     except WorkflowError as error:
+        _show_errors(error, formset)
         messages.error(request, str(error))
         return _render(request, page, staff, formset, entries)
     if "submit" in request.POST:
+        try:
+            monev_sheet_submit(report_id=report.pk, section_id=section.pk, actor=request.user)
+        except WorkflowError as error:
+            # The draft is saved: one message saying so and what is still missing.
+            _show_errors(error, formset)
+            detail = error.not_sent() if isinstance(error, DataErrors) else str(error)
+            messages.warning(
+                request,
+                _("Draf tersimpan, tetapi blangko belum dapat dikirim: %(detail)s")
+                % {"detail": detail},
+            )
+            # The saved draft's revision, so the next save is not refused as stale.
+            page = section_sheet_page(report, section, SheetKind.MONEV)
+            return _render(request, page, staff, formset, entries)
         messages.success(request, _("Blangko monev terkirim dan dikunci."))
         return redirect(report)
     messages.success(request, _("Draf blangko monev tersimpan."))
     return redirect(request.path)
+
+
+def _show_errors(error: WorkflowError, formset) -> None:
+    """Each row's problems under its own fields."""
+    if not isinstance(error, DataErrors):
+        return
+    by_id = {f.cleaned_data["indicator_id"]: f for f in formset.forms}
+    for indicator_id, fields in error.indicators.items():
+        for name, message in fields.items():
+            by_id[indicator_id].add_error(name, message)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions, sheets, workflow
 from ..forms import ActivityFormSet, RealisationFormSet, ReopenForm, SheetUploadForm
 from ..models import Indicator, Role, SheetKind
-from ..numbers import NumberError, input_text, parse_decimal
+from ..numbers import NumberError, format_decimal, input_text, parse_decimal
 from ..performance import achievement, rating
 from ..selectors.section_data import rating_bands, section_sheet_page
 from ..services.data_checks import ActivityEntry, DataErrors, IndicatorEntry
@@ -47,13 +47,18 @@ def _initial_formsets(page):
         initial=[
             {
                 "activity_id": line.activity.pk,
-                "spent": input_text(getattr(line.realisation, "spent", None)),
+                "spent": _rupiah_text(getattr(line.realisation, "spent", None)),
                 "physical": input_text(getattr(line.realisation, "physical_progress", None)),
             }
             for line in page.activities
         ],
     )
     return indicators, activities
+
+
+def _rupiah_text(value: int | None) -> str:
+    """Whole Rupiah with thousands dots ("15.000.000"), which parse_rupiah reads back as is."""
+    return "" if value is None else format_decimal(value)
 
 
 def _by_id(formset, key: str) -> dict:
@@ -175,8 +180,11 @@ def section_data(request, pk: int, section_id: int):
     try:
         section_data_submit(report_id=report.pk, section_id=section.pk, actor=request.user)
     except WorkflowError as error:
-        messages.warning(request, _("Draf tersimpan, tetapi belum dapat dikirim."))
-        messages.error(request, str(error))
+        detail = error.not_sent() if isinstance(error, DataErrors) else str(error)
+        messages.warning(
+            request,
+            _("Draf tersimpan, tetapi belum dapat dikirim: %(detail)s") % {"detail": detail},
+        )
         page = section_sheet_page(report, section, SheetKind.DATA)
         indicators, activities = _initial_formsets(page)
         if isinstance(error, DataErrors):
