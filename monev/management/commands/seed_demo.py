@@ -12,7 +12,7 @@ from django.db import transaction
 from monev import clock, services, workflow
 from monev.models import Office, Report, Role, SheetKind
 from monev.models.report import quarter_of
-from monev.selectors import office_calendar
+from monev.selectors import current_sop, office_calendar
 from monev.services.notifications import muted
 from monev.worktime import JAKARTA, standard_seconds
 
@@ -87,10 +87,22 @@ class History:
         for _ in range(PAST_QUARTERS):
             y, q = previous_quarter(y, q)
             past.append((y, q))
+        # The last quarter waits at the final decision (the last step that can return the
+        # draft: the Camat's approval), with a second draft version to compare; the older
+        # ones are archived.
+        final_decision = max(
+            step.number for step in current_sop(self.office).steps.all() if step.return_to
+        )
         for index, (y, q) in enumerate(reversed(past)):
             rng = random.Random(y * 10 + q)
             quarter_end = datetime.date(y + (q == 4), 1 if q == 4 else q * 3 + 1, 1)
             start = self._morning(quarter_end + datetime.timedelta(days=rng.randint(2, 6)))
+            if index == len(past) - 1:
+                # Briskly, so it reaches the decision however early in a quarter the demo runs.
+                self._play(
+                    y, q, start, rng, until=now, returns={11}, stop_at=final_decision, pace=0.5
+                )
+                continue
             returns = {11} if index % 3 == 1 else {12} if index % 3 == 2 else set()
             self._play(y, q, start, rng, until=now, returns=returns)
         # The current quarter: opened a few working days ago, sections part-way through step 2.
@@ -103,14 +115,17 @@ class History:
         moment = datetime.datetime.combine(day, datetime.time(8, 0), tzinfo=JAKARTA)
         return self.calendar.add_working_seconds(moment, 0)
 
-    def _after(self, moment, step, rng, low=0.4, high=1.5) -> datetime.datetime:
+    def _after(self, moment, step, rng, low=0.4, high=1.5, pace=1.0) -> datetime.datetime:
         if step.standard_amount:
             base = standard_seconds(step.standard_amount, step.standard_unit, self.calendar)
         else:
             base = self.calendar.day_seconds
-        return self.calendar.add_working_seconds(moment, int(base * rng.uniform(low, high)))
+        seconds = int(base * rng.uniform(low, high) * pace)
+        return self.calendar.add_working_seconds(moment, seconds)
 
-    def _play(self, year, quarter, start, rng, *, until, returns=(), stop_at=None) -> None:
+    def _play(
+        self, year, quarter, start, rng, *, until, returns=(), stop_at=None, pace=1.0
+    ) -> None:
         actor = self.by_role[Role.SEKRETARIS]
         with clock.frozen_at(start):
             report = services.report_open(
@@ -122,11 +137,11 @@ class History:
             report = Report.objects.get(pk=report.pk)
             step = workflow.current_step(report)
             if step.per_section:
-                moment = self._sections(report, step, moment, rng, until, stop_at)
+                moment = self._sections(report, step, moment, rng, until, stop_at, pace)
                 if moment is None:
                     return
                 continue
-            moment = self._after(moment, step, rng)
+            moment = self._after(moment, step, rng, pace=pace)
             if moment >= until or step.number == stop_at:
                 return
             user = self.by_role[step.role]
@@ -145,11 +160,12 @@ class History:
                         report_id=report.pk, actor=user, from_step=step.number
                     )
 
-    def _sections(self, report, step, start, rng, until, stop_at):
+    def _sections(self, report, step, start, rng, until, stop_at, pace=1.0):
         """Each Kepala Seksi submits at their own pace; returns when the step is done."""
         sections = workflow.active_sections(report)
         times = sorted(
-            ((self._after(start, step, rng, 0.3, 1.3), s) for s in sections), key=lambda t: t[0]
+            ((self._after(start, step, rng, 0.3, 1.3, pace), s) for s in sections),
+            key=lambda t: t[0],
         )
         partial = step.number == stop_at
         for index, (moment, section) in enumerate(times):
