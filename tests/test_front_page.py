@@ -71,3 +71,18 @@ def test_the_action_box_names_the_step_and_asks_first(client_for, waiting):
     assert box.count("data-confirm=") == 2  # approve, and return
     assert "Draf versi 2\nSetujui dan tandatangani?" in box
     assert "js/confirm.js" in page
+
+
+def test_the_dasbor_headline_says_how_complete_its_figures_are(client_for, demo_indicators):
+    from .conftest import submit_sections
+
+    report = make_report(demo_indicators, year=2026, quarter=1, step=2)
+    submit_sections(report, 2, ["pemerintahan"])
+    response = client_for("camat").get(reverse("monev:dashboard"), {"year": 2026})
+    summary = response.context["summary"]
+    sections, total = summary["sections"]
+    assert total == 5 and sections <= total
+    page = response.content.decode()
+    assert f"{sections} dari 5 seksi" in page
+    assert f"dari {summary['indicators'][1]} indikator" in page
+    assert "sub kegiatan" in page

@@ -133,6 +133,13 @@ def _chart_uris(sections, trend, progress, language: str) -> tuple[str, str, str
     )
 
 
+def _reported(rows: list, values: Callable, index: int | None) -> tuple[int, int]:
+    """(rows with a figure in the triwulan, all rows)."""
+    if index is None:
+        return 0, len(rows)
+    return sum(1 for row in rows if values(row)[index] is not None), len(rows)
+
+
 @require_GET
 def dashboard(request):
     staff = permissions.staff_required(request)
@@ -185,6 +192,12 @@ def dashboard(request):
             "band": board.trend_bands[index] if index is not None else None,
             "absorption": board.progress.absorption[index] if index is not None else None,
             "physical": board.progress.physical[index] if index is not None else None,
+            # How complete the headline figures are: a running quarter's are provisional.
+            "sections": _reported(board.sections, lambda row: row.averages, index),
+            "indicators": _reported(
+                board.indicators, lambda row: [a.percent for a in row.achievements], index
+            ),
+            "activities": _reported(board.activities, lambda row: row.progress.absorption, index),
         },
         "rows": rows,
         "headers": headers,
