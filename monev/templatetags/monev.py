@@ -42,6 +42,16 @@ def idnum(value) -> str:
 
 
 @register.filter
+def pct(value) -> str:
+    """A percentage in a table, always with two decimals so a column lines up: "97,40 %"."""
+    if value is None or value == "":
+        return "-"
+    text = format_decimal(value)
+    whole, _comma, fraction = text.partition(",")
+    return f"{whole},{fraction.ljust(2, '0')} %"
+
+
+@register.filter
 def rupiah(value) -> str:
     return format_rupiah(None if value == "" else value)
 
@@ -69,7 +79,7 @@ def get_item(mapping: dict, key: str):
 
 
 @register.simple_tag
-def capaian(result, band, error=None) -> str:
+def capaian(result, band, error=None, fixed=False) -> str:
     """An achievement with its predikat badge, or the error that kept it from being computed.
 
     A tag rather than an include: the Dasbor shows it for every indicator in every triwulan.
@@ -82,4 +92,6 @@ def capaian(result, band, error=None) -> str:
         else ""
     )
     label = result.label if result is not None else ""
+    if fixed and result is not None and result.percent is not None:
+        label = pct(result.percent)  # in a table: two decimals, like its neighbours
     return format_html('<span class="fw-semibold">{}</span>{}', label, badge)
