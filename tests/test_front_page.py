@@ -86,3 +86,14 @@ def test_the_dasbor_headline_says_how_complete_its_figures_are(client_for, demo_
     assert f"{sections} dari 5 seksi" in page
     assert f"dari {summary['indicators'][1]} indikator" in page
     assert "sub kegiatan" in page
+
+
+def test_times_say_wib_and_due_dates_read_as_dates(client_for, sutera):
+    import re
+
+    make_report(sutera, step=3)  # Mengolah data: 7 working days from Monday 7 April 2025 08:00
+    page = client_for("kasubag").get(reverse("monev:inbox")).content.decode()
+    assert "7 Apr 2025 08:00 WIB" in page
+    assert re.search(r"(Senin|Selasa|Rabu|Kamis|Jumat), \d{1,2} Apr 2025 \d\d:\d\d WIB", page)
+    assert "waktu baku 7 hari" in page
+    assert "(7 hari)" not in page

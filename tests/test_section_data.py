@@ -715,8 +715,8 @@ def test_every_change_of_a_value_is_kept_with_who_when_old_and_new(report, url, 
     ]
     content = kasi.get(url).content.decode()
     assert "Riwayat perubahan (2)" in content
-    assert "8 Apr 2025 09:30 · kasi_pemerintahan: - → 4" in plain(content)
-    assert "9 Apr 2025 14:05 · kasi_pemerintahan: 4 → 7,5" in plain(content)
+    assert "8 Apr 2025 09:30 WIB · kasi_pemerintahan: - → 4" in plain(content)
+    assert "9 Apr 2025 14:05 WIB · kasi_pemerintahan: 4 → 7,5" in plain(content)
 
 
 def test_saving_unchanged_values_adds_no_history(report, url, kasi):
