@@ -6,15 +6,38 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .numbers import format_decimal
 from .performance import achievement, needs_explanation
 
 MAX_VALUE = Decimal("1000000000")
 MAX_PERCENT = Decimal("100")
 MAX_TEXT = 2000
+FAR_ABOVE_TARGET = 2  # a realisation over twice its target is probably a typo
 
 # The same words on the web form, its table headings and the Excel sheet.
 SPENT_LABEL = gettext_lazy("Realisasi anggaran triwulan ini (Rp)")
 PHYSICAL_LABEL = gettext_lazy("Realisasi fisik s.d. triwulan ini (%)")
+
+
+def impossible_value(*, unit: str, value: Decimal) -> str:
+    """Why a realisation cannot be what was typed, or "" when it can."""
+    if value < 0:
+        return _("Realisasi tidak boleh negatif.")
+    if unit.strip() == "%" and value > MAX_PERCENT:
+        return _("Persentase tidak boleh lebih dari 100.")
+    if value > MAX_VALUE:
+        return _("Angka ini terlalu besar untuk sebuah realisasi; periksa kembali.")
+    return ""
+
+
+def unlikely_value(*, target: Decimal | None, value: Decimal | None) -> str:
+    """A warning, not a refusal, for a value far above its target: a typo (an extra zero) is
+    likelier than a triwulan that did ten times its plan."""
+    if value is None or not target or target <= 0 or value <= target * FAR_ABOVE_TARGET:
+        return ""
+    return _("Jauh di atas target (%(target)s); periksa kembali angkanya sebelum menyimpan.") % {
+        "target": format_decimal(target)
+    }
 
 
 def realisation_errors(
@@ -33,12 +56,8 @@ def realisation_errors(
     if value is None:
         if complete:
             errors["value"] = _("Realisasi wajib diisi sebelum data dikirim.")
-    elif value < 0:
-        errors["value"] = _("Realisasi tidak boleh negatif.")
-    elif unit.strip() == "%" and value > MAX_PERCENT:
-        errors["value"] = _("Persentase tidak boleh lebih dari 100.")
-    elif value > MAX_VALUE:
-        errors["value"] = _("Angka ini terlalu besar untuk sebuah realisasi; periksa kembali.")
+    elif impossible := impossible_value(unit=unit, value=value):
+        errors["value"] = impossible
     for name, text in (
         ("driving", driving),
         ("inhibiting", inhibiting),

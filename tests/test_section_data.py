@@ -30,6 +30,7 @@ from monev.models import (
     SectionSubmission,
     StepLog,
 )
+from monev.numbers import format_decimal
 from monev.worktime import JAKARTA
 
 from .conftest import SectionDataForm, make_report, section_url, submit_sections
@@ -794,6 +795,32 @@ def test_capaian_preview_explains_an_unreadable_number(report, kasi):
     assert plain(response.content.decode()).startswith("“12x” bukan angka yang dapat dibaca.")
 
 
+@pytest.mark.parametrize(
+    ("code", "typed", "shown"),
+    [
+        ("IKU-03", "-5", "Realisasi tidak boleh negatif."),
+        ("IKU-03", "105", "Persentase tidak boleh lebih dari 100."),
+    ],
+    ids=["negative", "over-100-percent"],
+)
+def test_capaian_preview_refuses_an_impossible_value_instead_of_rating_it(
+    report, kasi, code, typed, shown
+):
+    response = preview(kasi, report, code, typed)
+
+    assert plain(response.content.decode()) == shown  # no "-5 % Sangat Rendah"
+
+
+def test_capaian_preview_warns_about_a_value_far_above_its_target(report, kasi):
+    target = IndicatorTarget.objects.get(indicator__code="PEM-01", year=2025).q1
+
+    far = plain(preview(kasi, report, "PEM-01", str(target * 10)).content.decode())
+    near = plain(preview(kasi, report, "PEM-01", str(target)).content.decode())
+
+    assert "Jauh di atas target" in far and "Sangat Tinggi" in far
+    assert "Jauh di atas target" not in near
+
+
 def test_capaian_preview_with_zero_target_says_it_cannot_be_computed(report, kasi):
     IndicatorTarget.objects.filter(indicator__code="PEM-01", year=2025).update(q1=0)
 
@@ -965,3 +992,23 @@ def test_data_page_queries_do_not_grow_with_the_number_of_indicators(
         response = kasi.get(url)
 
     assert len(response.context["page"].indicators) == count
+
+
+def test_the_page_counts_what_is_filled_and_shows_targets_and_earlier_quarters(
+    demo_indicators, users, kasi
+):
+    first = make_report(demo_indicators, quarter=1, step=13, archived=True)
+    Realisation.objects.create(
+        report=first, indicator=Indicator.objects.get(code="IKU-03"), value=Decimal("61.5")
+    )
+    second = make_report(demo_indicators, quarter=2, step=2)
+    url = section_url(second, SECTION)
+    annual = IndicatorTarget.objects.get(indicator__code="IKU-03", year=2025).annual
+
+    page = plain(kasi.get(url).content.decode())
+    assert "0 dari 6 terisi" in page  # five indicators and one sub kegiatan
+    assert f"Target tahunan {format_decimal(annual)}" in page
+    assert "Realisasi TW I: 61,5" in page
+
+    open_form(kasi, url).indicator("PEM-01", value="6").post(kasi, url)
+    assert "1 dari 6 terisi" in plain(kasi.get(url).content.decode())

@@ -57,6 +57,12 @@ def rupiah(value) -> str:
 
 
 @register.filter
+def roman(quarter: int) -> str:
+    """A triwulan's number the way the forms write it: 2 -> "II"."""
+    return {1: "I", 2: "II", 3: "III", 4: "IV"}.get(quarter, str(quarter))
+
+
+@register.filter
 def in_set(value, values) -> bool:
     return value in values
 

@@ -19,6 +19,7 @@ from ..services.data_checks import ActivityEntry, DataErrors, IndicatorEntry
 from ..services.monev_sheet import monev_sheet_reopen as reopen_monev
 from ..services.section_data import evidence_delete, section_data_save, section_data_submit
 from ..services.section_data import section_data_reopen as reopen_data
+from ..validation import impossible_value, unlikely_value
 from ..workflow import WorkflowError
 
 
@@ -227,11 +228,20 @@ def capaian_preview(request, pk: int, indicator_id: int):
     target_row = next((t for t in indicator.targets.all() if t.year == report.year), None)
     target = target_row.for_quarter(report.quarter) if target_row else None
     try:
-        result = achievement(target, parse_decimal(text), indicator.direction)
+        value = parse_decimal(text)
     except NumberError as error:
         return render(request, "monev/_capaian.html", {"error": str(error)})
+    # The same refusal as on save ("-5" for a percentage is no capaian at all), and a warning
+    # for what is possible but unlikely.
+    impossible = impossible_value(unit=indicator.unit, value=value) if value is not None else ""
+    if impossible:
+        return render(request, "monev/_capaian.html", {"error": impossible})
+    result = achievement(target, value, indicator.direction)
     band = rating(result.percent, rating_bands())
-    return render(request, "monev/_capaian.html", {"result": result, "band": band})
+    warning = unlikely_value(target=target, value=value)
+    return render(
+        request, "monev/_capaian.html", {"result": result, "band": band, "warning": warning}
+    )
 
 
 @require_POST
