@@ -97,3 +97,14 @@ def test_times_say_wib_and_due_dates_read_as_dates(client_for, sutera):
     assert re.search(r"(Senin|Selasa|Rabu|Kamis|Jumat), \d{1,2} Apr 2025 \d\d:\d\d WIB", page)
     assert "waktu baku 7 hari" in page
     assert "(7 hari)" not in page
+
+
+def test_the_draft_table_shows_capaian_with_two_decimals(client_for, waiting):
+    version = waiting.versions.get(number=2)
+    version.summary["indicators"]["IKU-01"]["capaian"] = "104,7 %"
+    version.save(update_fields=["summary"])
+    page = client_for("camat").get(reverse("monev:draft_version", args=[waiting.pk, 2]))
+    assert "104,70 %" in page.content.decode()
+    assert DraftVersion.objects.get(pk=version.pk).summary["indicators"]["IKU-01"]["capaian"] == (
+        "104,7 %"
+    )  # what was stored stays as it was

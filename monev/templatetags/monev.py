@@ -1,4 +1,5 @@
 import functools
+import re
 
 from django import template
 from django.utils.formats import date_format
@@ -49,6 +50,19 @@ def pct(value) -> str:
     text = format_decimal(value)
     whole, _comma, fraction = text.partition(",")
     return f"{whole},{fraction.ljust(2, '0')} %"
+
+
+@register.filter
+def pct_text(text: str) -> str:
+    """A percentage a draft stored as text ("104,7 %") with two decimals, like pct; other
+    text ("belum diisi") as it is. The stored draft itself never changes."""
+    match = _STORED_PERCENT.fullmatch(str(text or ""))
+    if not match:
+        return text
+    return f"{match['whole']},{(match['fraction'] or '').ljust(2, '0')} %"
+
+
+_STORED_PERCENT = re.compile(r"(?P<whole>-?\d[\d.]*)(?:,(?P<fraction>\d+))? %")
 
 
 @register.filter
