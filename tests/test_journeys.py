@@ -187,3 +187,26 @@ def test_another_offices_report_shows_the_indonesian_403_with_its_reason(transac
         # Still the app around it: the way back is one tap away.
         expect(kasi.get_by_role("link", name="Ke halaman utama")).to_be_visible()
         fits(kasi)
+
+
+@pytest.mark.parametrize("username", ["kasubag", "kasi_pmn"])
+def test_no_page_is_wider_than_a_phone(transactional_db, people, username):
+    call_command("loaddata", *DEMO_FIXTURES, verbosity=0)
+    sutera = Office.objects.get(code="sutera")
+    archived = make_report(sutera, year=2026, quarter=1, step=13, archived=True)
+    running = make_report(sutera, year=2026, quarter=2, step=5)
+    pages = ["/", "/laporan/", f"/laporan/{archived.pk}/", f"/laporan/{running.pk}/",
+             "/dasbor/", "/notifikasi/", "/sop/", "/akun/sandi/"]  # fmt: skip
+    if username == "kasubag":
+        pages += ["/arsip/", "/sop/waktu/", f"/laporan/{running.pk}/analisis/"]
+    else:
+        section = sutera.sections.get(code="pmn").pk
+        pages += [f"/laporan/{running.pk}/seksi/{section}/data/",
+                  f"/laporan/{running.pk}/seksi/{section}/monev/"]  # fmt: skip
+
+    with people.screenshots_on_failure():
+        page = people.sign_in(username, viewport=PHONE)
+        for path in pages:
+            response = page.goto(path)
+            assert response is not None and response.ok, path
+            fits(page)
