@@ -386,3 +386,15 @@ def test_upload_after_the_section_submitted_is_refused(report, kasi):
         "Data seksi ini sudah dikirim dan dikunci. Minta Kasubag PKP membukanya kembali."
     ]
     assert snapshot(report) == before
+
+
+def test_amounts_from_a_workbook_read_with_thousands_dots_on_the_page(report, kasi):
+    upload(kasi, report, fill(download(kasi, report), FILLED, FILLED_ACTIVITY))
+
+    page = kasi.get(section_url(report, SECTION)).content.decode()
+
+    assert 'value="23.750.000"' in page and "23750000" not in page
+    # ... and saving the page as it is keeps the amount.
+    form = SectionDataForm(kasi.get(section_url(report, SECTION)))
+    form.post(kasi, section_url(report, SECTION))
+    assert ActivityRealisation.objects.get(report=report).spent == 23_750_000
