@@ -91,6 +91,8 @@ def test_an_overdue_step_is_reminded_once_per_working_day(sutera, users, emails)
     assert Notification.objects.filter(kind="overdue").count() == 4
     assert len(mail.outbox) == 4
     assert "melewati batas waktu" in mail.outbox[0].subject
+    # Due Wednesday 20 August 2025 11:00, as a date with its time zone.
+    assert "sejak Rabu, 20 Agu 2025 11:00 WIB." in Notification.objects.first().message
 
 
 def test_reminders_go_only_to_sections_still_missing(sutera, users, emails):

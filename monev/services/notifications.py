@@ -139,7 +139,7 @@ def send_due_reminders() -> int:
             "report": report,
             "number": status.step.number,
             "name": status.step.name,
-            "due": timezone.localtime(status.due_at).strftime("%d-%m-%Y %H:%M"),
+            "due": clock.due_label(status.due_at),
         }
         for user in {u.pk: u for u in people}.values():
             try:

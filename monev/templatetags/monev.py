@@ -2,10 +2,9 @@ import functools
 import re
 
 from django import template
-from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 
+from .. import clock
 from ..models import Office, Role
 from ..numbers import format_decimal, format_rupiah
 from ..worktime import WorkCalendar, format_wall, format_working
@@ -83,14 +82,12 @@ def in_set(value, values) -> bool:
 
 @register.filter
 def wib(moment) -> str:
-    """A moment in the office's time zone, saying which one: "4 Des 2026 16:00 WIB"."""
-    return "" if not moment else f"{date_format(localtime(moment), 'j M Y H:i')} WIB"
+    return clock.moment_label(moment) if moment else ""
 
 
 @register.filter
 def due(moment) -> str:
-    """A due time that reads as a date, weekday first: "Kamis, 4 Des 2026 16:00 WIB"."""
-    return "" if not moment else f"{date_format(localtime(moment), 'l, j M Y H:i')} WIB"
+    return clock.due_label(moment) if moment else ""
 
 
 @register.filter
