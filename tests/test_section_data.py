@@ -1012,3 +1012,10 @@ def test_the_page_counts_what_is_filled_and_shows_targets_and_earlier_quarters(
 
     open_form(kasi, url).indicator("PEM-01", value="6").post(kasi, url)
     assert "1 dari 6 terisi" in plain(kasi.get(url).content.decode())
+
+
+def test_a_saved_value_far_above_its_target_keeps_its_warning(report, url, kasi):
+    target = IndicatorTarget.objects.get(indicator__code="PEM-01", year=2025).q1
+    open_form(kasi, url).indicator("PEM-01", value=str(target * 10)).post(kasi, url)
+
+    assert "Jauh di atas target" in plain(kasi.get(url).content.decode())

@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..performance import DEFAULT_BANDS, Achievement, achievement, rating
 from ..performance import RatingBand as Band
+from ..validation import unlikely_value
 
 
 @dataclass
@@ -42,6 +43,11 @@ class IndicatorLine:
     @property
     def value(self) -> Decimal | None:
         return self.realisation.value if self.realisation else None
+
+    @property
+    def warning(self) -> str:
+        """The live preview's warning, kept on the page once the value is saved."""
+        return unlikely_value(target=self.target, value=self.value)
 
 
 @dataclass
