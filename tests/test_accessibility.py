@@ -360,3 +360,13 @@ def test_page_has_no_serious_accessibility_violations(case: Case, demo_site, vis
     # A known violation is no news: screenshots only for new ones.
     with visitors.screenshots_on_failure(enabled=case.known is None):
         check(page, violations, case.known)
+
+
+def test_error_page_has_no_serious_accessibility_violations(demo_site, visitors):
+    with visitors.screenshots_on_failure():
+        page = visitors.sign_in(demo_site.data_kasi)
+        response = page.goto(reverse("monev:report_detail", args=[999999]))
+        assert response is not None and response.status == 404
+        expect(page.get_by_role("heading", level=1)).to_have_text("Halaman tidak ditemukan")
+        violations = serious_violations(page, {"exclude": [[NAVBAR]]})
+    check(page, violations, None)
