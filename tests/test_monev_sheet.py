@@ -115,9 +115,15 @@ def test_an_empty_send_says_once_what_is_missing(sutera, users, indicators, clie
     assert len(notes) == 1
     level, text = notes[0]
     assert level == "warning"
-    assert text.startswith("Draf tersimpan, tetapi blangko belum dapat dikirim: 4 baris")
+    # Nothing was typed, so nothing was saved: the message does not claim a draft.
+    assert text.startswith("Belum dapat dikirim: 4 baris belum lengkap (ditandai merah)")
     assert "belum dapat diterima" not in response.content.decode()
     assert not SectionSubmission.objects.filter(report=report, step_number=5).exists()
     # The page carries the revision just saved, so saving again is not refused as stale.
     again = kasi.post(url, post_data(response, **{"monev-0-findings": "Sesuai.", "save": ""}))
     assert again.status_code == 302
+    # A send that saves something says the draft is kept.
+    page = kasi.get(url)
+    response = kasi.post(url, post_data(page, **{"monev-1-findings": "Sesuai.", "submit": ""}))
+    text = str(next(iter(response.context["messages"])))
+    assert text.startswith("Draf tersimpan, tetapi belum dapat dikirim: 2 baris")

@@ -13,6 +13,7 @@ from ..selectors.section_data import section_sheet_page
 from ..services.data_checks import DataErrors
 from ..services.monev_sheet import MonevInput, monev_sheet_save, monev_sheet_submit
 from ..workflow import WorkflowError
+from .section_data import not_sent_message
 
 FIELDS = ("findings", "problems", "recommendation")
 
@@ -86,7 +87,7 @@ def monev_sheet(request, pk: int, section_id: int):
         for form in formset.forms
     ]
     try:
-        monev_sheet_save(
+        sheet = monev_sheet_save(
             report_id=report.pk,
             section_id=section.pk,
             actor=request.user,
@@ -101,14 +102,8 @@ def monev_sheet(request, pk: int, section_id: int):
         try:
             monev_sheet_submit(report_id=report.pk, section_id=section.pk, actor=request.user)
         except WorkflowError as error:
-            # The draft is saved: one message saying so and what is still missing.
             _show_errors(error, formset)
-            detail = error.not_sent() if isinstance(error, DataErrors) else str(error)
-            messages.warning(
-                request,
-                _("Draf tersimpan, tetapi blangko belum dapat dikirim: %(detail)s")
-                % {"detail": detail},
-            )
+            messages.warning(request, not_sent_message(error, saved=sheet.revision != revision))
             # The saved draft's revision, so the next save is not refused as stale.
             page = section_sheet_page(report, section, SheetKind.MONEV)
             return _render(request, page, staff, formset, entries)

@@ -160,7 +160,7 @@ def section_data(request, pk: int, section_id: int):
         return _render(request, page, staff, indicators, activities)
     indicator_entries, activity_entries = _entries(indicators, activities)
     try:
-        section_data_save(
+        sheet = section_data_save(
             report_id=report.pk,
             section_id=section.pk,
             actor=request.user,
@@ -181,11 +181,7 @@ def section_data(request, pk: int, section_id: int):
     try:
         section_data_submit(report_id=report.pk, section_id=section.pk, actor=request.user)
     except WorkflowError as error:
-        detail = error.not_sent() if isinstance(error, DataErrors) else str(error)
-        messages.warning(
-            request,
-            _("Draf tersimpan, tetapi belum dapat dikirim: %(detail)s") % {"detail": detail},
-        )
+        messages.warning(request, not_sent_message(error, saved=sheet.revision != revision))
         page = section_sheet_page(report, section, SheetKind.DATA)
         indicators, activities = _initial_formsets(page)
         if isinstance(error, DataErrors):
@@ -197,6 +193,15 @@ def section_data(request, pk: int, section_id: int):
         return _render(request, page, staff, indicators, activities)
     messages.success(request, _("Data seksi terkirim dan dikunci."))
     return redirect(report)
+
+
+def not_sent_message(error: WorkflowError, *, saved: bool) -> str:
+    """One message for a send refused after the save: the draft is kept, so it must not read
+    like a rejection of what was typed; it says whether this press saved anything."""
+    detail = error.not_sent() if isinstance(error, DataErrors) else str(error)
+    if saved:
+        return _("Draf tersimpan, tetapi belum dapat dikirim: %(detail)s") % {"detail": detail}
+    return _("Belum dapat dikirim: %(detail)s") % {"detail": detail}
 
 
 def _as_data(formset) -> dict:
