@@ -10,6 +10,7 @@ from django.http import (
 )
 from django.template import loader
 from django.urls import Resolver404
+from django.utils.functional import Promise
 
 
 def _reason(exception) -> str:
@@ -17,7 +18,7 @@ def _reason(exception) -> str:
     if isinstance(exception, Resolver404) or exception is None:
         return ""
     args = getattr(exception, "args", ())
-    return args[0] if args and isinstance(args[0], str) else ""
+    return str(args[0]) if args and isinstance(args[0], str | Promise) else ""
 
 
 def bad_request(request, exception, template_name="400.html"):
