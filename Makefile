@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 DEMO_PASSWORD := sutera-demo-2025
+# `make run PORT=8080` when 8000 is taken.
+PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := sutera_kinerja.settings
 
 .PHONY: run test install install-dev system-deps check lint demo node-deps
@@ -52,7 +54,7 @@ demo: install
 
 run: demo
 	@echo ""
-	@echo "Sutera Kinerja berjalan di http://127.0.0.1:8000"
+	@echo "Sutera Kinerja berjalan di http://127.0.0.1:$(PORT)"
 	@echo "Pengguna demo: camat, sekretaris, kasubag, kasi_pemerintahan, kasi_trantibum,"
 	@echo "  kasi_pmn, kasi_kesos, kasi_pelayanan, admin  —  kata sandi: $(DEMO_PASSWORD)"
 	@echo ""
@@ -60,7 +62,7 @@ run: demo
 	@# own (its autoreloader has a child), and the whole group stops when runserver exits.
 	DEBUG=1 setsid $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -3,12 +3,32 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
 from .models import Quarter
 from .numbers import NumberError, parse_decimal, parse_rupiah
-from .validation import MAX_LONG_TEXT, MAX_TEXT, PHYSICAL_PLACES, REALISATION_PLACES
+from .validation import (
+    MAX_LONG_TEXT,
+    MAX_TEXT,
+    PHYSICAL_LABEL,
+    PHYSICAL_PLACES,
+    REALISATION_PLACES,
+    SPENT_LABEL,
+)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's own message, in its Indonesian catalogue, repeats "nama pengguna" around the
+    field's label; ours says it once and keeps the case-sensitivity hint."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Nama pengguna atau kata sandi salah. Perhatikan huruf besar dan kecil pada keduanya."
+        ),
+    }
 
 
 class StepForm(forms.Form):
@@ -175,10 +195,8 @@ class RealisationForm(forms.Form):
 
 class ActivityForm(forms.Form):
     activity_id = forms.IntegerField(widget=forms.HiddenInput)
-    spent = RupiahField(label=_("Realisasi anggaran triwulan ini (Rp)"))
-    physical = DecimalTextField(
-        label=_("Realisasi fisik s.d. triwulan ini (%)"), places=PHYSICAL_PLACES
-    )
+    spent = RupiahField(label=SPENT_LABEL)
+    physical = DecimalTextField(label=PHYSICAL_LABEL, places=PHYSICAL_PLACES)
 
 
 RealisationFormSet = forms.formset_factory(RealisationForm, extra=0)

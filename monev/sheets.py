@@ -38,7 +38,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import ooxml, xlsx_stream
 from .numbers import NumberError, format_decimal, parse_decimal, parse_rupiah, whole_number
-from .validation import PHYSICAL_PLACES, REALISATION_PLACES, text_too_long
+from .validation import (
+    PHYSICAL_LABEL,
+    PHYSICAL_PLACES,
+    REALISATION_PLACES,
+    SPENT_LABEL,
+    text_too_long,
+)
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -208,8 +214,8 @@ def _activity_columns() -> list[_Column]:
         _Column("code", gettext("Kode"), 16, "text"),
         _Column("name", gettext("Sub kegiatan"), 50, "text"),
         _Column("budget", gettext("Pagu (Rp)"), 18, "rupiah"),
-        _Column("spent", gettext("Realisasi anggaran (Rp)"), 20, "rupiah", editable=True),
-        _Column("physical", gettext("Realisasi fisik (%)"), 14, "decimal", editable=True),
+        _Column("spent", str(SPENT_LABEL), 24, "rupiah", editable=True),
+        _Column("physical", str(PHYSICAL_LABEL), 22, "decimal", editable=True),
     ]
 
 
@@ -265,9 +271,9 @@ def _activity_content(meta: SheetMeta, activities: list[ActivityRow]) -> _SheetC
         title=ACTIVITY_SHEET,
         titles=_titles(meta),
         instruction=gettext(
-            "Isi hanya sel berwarna kuning. Realisasi anggaran dalam rupiah tanpa sen (misalnya "
-            "12500000). Realisasi fisik dalam persen, dari 0 sampai 100; desimal boleh memakai "
-            "koma (misalnya 62,5). Jangan menghapus baris."
+            "Isi hanya sel berwarna kuning. Realisasi anggaran triwulan ini dalam rupiah tanpa "
+            "sen (misalnya 12500000). Realisasi fisik s.d. triwulan ini dalam persen, dari 0 "
+            "sampai 100; desimal boleh memakai koma (misalnya 62,5). Jangan menghapus baris."
         ),
         columns=_activity_columns(),
         rows=rows,

@@ -4,6 +4,7 @@ and the services, so every way in gives the same answer in the same words."""
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .numbers import format_decimal
 from .performance import achievement, needs_explanation
@@ -28,6 +29,34 @@ def text_too_long(text: str, limit: int = MAX_TEXT) -> str | None:
     }
 
 
+FAR_ABOVE_TARGET = 2  # a realisation over twice its target is probably a typo
+
+# The same words on the web form, its table headings and the Excel sheet.
+SPENT_LABEL = gettext_lazy("Realisasi anggaran triwulan ini (Rp)")
+PHYSICAL_LABEL = gettext_lazy("Realisasi fisik s.d. triwulan ini (%)")
+
+
+def impossible_value(*, unit: str, value: Decimal) -> str:
+    """Why a realisation cannot be what was typed, or "" when it can."""
+    if value < 0:
+        return _("Realisasi tidak boleh negatif.")
+    if unit.strip() == "%" and value > MAX_PERCENT:
+        return _("Persentase tidak boleh lebih dari 100.")
+    if value > MAX_VALUE:
+        return _("Angka ini terlalu besar untuk sebuah realisasi; periksa kembali.")
+    return ""
+
+
+def unlikely_value(*, target: Decimal | None, value: Decimal | None) -> str:
+    """A warning, not a refusal, for a value far above its target: a typo (an extra zero) is
+    likelier than a triwulan that did ten times its plan."""
+    if value is None or not target or target <= 0 or value <= target * FAR_ABOVE_TARGET:
+        return ""
+    return _("Jauh di atas target (%(target)s); periksa kembali angkanya sebelum menyimpan.") % {
+        "target": format_decimal(target)
+    }
+
+
 def realisation_errors(
     *,
     unit: str,
@@ -44,12 +73,8 @@ def realisation_errors(
     if value is None:
         if complete:
             errors["value"] = _("Realisasi wajib diisi sebelum data dikirim.")
-    elif value < 0:
-        errors["value"] = _("Realisasi tidak boleh negatif.")
-    elif unit.strip() == "%" and value > MAX_PERCENT:
-        errors["value"] = _("Persentase tidak boleh lebih dari 100.")
-    elif value > MAX_VALUE:
-        errors["value"] = _("Angka ini terlalu besar untuk sebuah realisasi; periksa kembali.")
+    elif impossible := impossible_value(unit=unit, value=value):
+        errors["value"] = impossible
     for name, text in (
         ("driving", driving),
         ("inhibiting", inhibiting),
@@ -57,7 +82,9 @@ def realisation_errors(
     ):
         if problem := text_too_long(text):
             errors[name] = problem
-    if "value" in errors or value is None:
+    # Staff type the numbers first and the explanations later: a draft keeps whatever is
+    # typed, and the explanations the capaian calls for are asked for when the data is sent.
+    if "value" in errors or value is None or not complete:
         return errors
     result = achievement(target, value, direction)
     need_driving, need_inhibiting, need_follow_up = needs_explanation(result)

@@ -140,6 +140,7 @@ LOGIN_URL = "login"
 # The Camat lands on the Dasbor, everyone else on Tugas Saya.
 LOGIN_REDIRECT_URL = "monev:home"
 LOGOUT_REDIRECT_URL = "login"
+CSRF_FAILURE_VIEW = "monev.views.errors.csrf_failure"
 
 LANGUAGE_CODE = "id"
 # Who sees the pages that are not about one report (values of monev.models.Role). Everything

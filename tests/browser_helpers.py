@@ -114,11 +114,16 @@ class People:
         self.bypass_csp = bypass_csp
         self.contexts: list[BrowserContext] = []
         self.pages: dict[str, Page] = {}
+        # The questions the app asked before irreversible moves (static/js/confirm.js), each
+        # answered "OK" as the person means to go on; a test may read what was asked.
+        self.confirmations: list[str] = []
 
-    def new_page(self, label: str) -> Page:
-        """A page in a new, empty browser context (no one signed in), saved on failure."""
+    def new_page(self, label: str, *, viewport: dict | None = None) -> Page:
+        """A page in a new, empty browser context (no one signed in), saved on failure;
+        ``viewport={"width": 390, "height": 844}`` for a phone."""
         context = self.browser.new_context(
             base_url=self.base_url,
+            **({"viewport": viewport} if viewport else {}),
             locale="id-ID",
             timezone_id="Asia/Jakarta",
             bypass_csp=self.bypass_csp,
@@ -129,14 +134,19 @@ class People:
         context.route("**/favicon.ico", lambda route: route.abort())
         self.contexts.append(context)
         page = context.new_page()
+        page.on("dialog", self._accept)
         self.pages[label] = page
         return page
 
-    def sign_in(self, username: str) -> Page:
+    def _accept(self, dialog) -> None:
+        self.confirmations.append(dialog.message)
+        dialog.accept()
+
+    def sign_in(self, username: str, *, viewport: dict | None = None) -> Page:
         """Open the app in a new browser context and log in through the form, as a user would."""
         if username in self.pages:
             raise AssertionError(f"{username} is already signed in; use people.page()")
-        page = self.new_page(username)
+        page = self.new_page(username, viewport=viewport)
         page.goto("/")
         # Not signed in yet: the app sends the visitor to its login page.
         expect(page).to_have_url(re.compile(r"/masuk/\?next=/$"))

@@ -64,6 +64,8 @@ class DemoSite:
     current: int  # Triwulan IV 2026, at step 2
     late: int  # Triwulan I 2025, at step 5
     archived: int  # the newest archived report that was once returned from verification
+    waiting: int  # Triwulan III 2026, waiting for the Camat's approval
+    waiting_version: int  # its newest draft version number
     version: int  # its newest draft version number
     data_kasi: str  # a Kepala Seksi who has not sent the step 2 data yet
     data_section: int
@@ -122,6 +124,7 @@ def build_demo_site(folder: Path) -> DemoSite:
         .first()
     )
     data_kasi, monev_kasi = first_waiting(current, 2), first_waiting(late, 5)
+    waiting = Report.objects.get(office=office, archived_at__isnull=True, year=2026, quarter=3)
     # The demo hashes are PBKDF2 with a million rounds; rehash with the suite's fast hasher
     # (settings.TESTING) once here rather than pay for it at every sign-in below.
     for user in get_user_model().objects.all():
@@ -145,6 +148,8 @@ def build_demo_site(folder: Path) -> DemoSite:
         late=late.pk,
         archived=archived.pk,
         version=archived.versions.order_by("-number").first().number,
+        waiting=waiting.pk,
+        waiting_version=waiting.versions.order_by("-number").first().number,
         data_kasi=data_kasi.user.username,
         data_section=data_kasi.section_id,
         monev_kasi=monev_kasi.user.username,
@@ -327,6 +332,15 @@ CASES = {
     "arsip": Case("kasubag", lambda site: reverse("monev:archive_list"), "Arsip laporan monev"),
     "sop": Case("data_kasi", lambda site: reverse("monev:sop_current"), "Standar Operasional"),
     "waktu_sop": Case("sekretaris", lambda site: reverse("monev:sop_timing"), "Waktu SOP"),
+    "dasbor_camat": Case("camat", lambda site: reverse("monev:dashboard"), "Dasbor Kinerja"),
+    "laporan_menunggu_camat": Case("camat", _report(lambda site: site.waiting), "Laporan"),
+    "draf_menunggu_camat": Case(
+        "camat",
+        lambda site: reverse("monev:draft_version", args=[site.waiting, site.waiting_version]),
+        "Draf laporan versi",
+    ),
+    "ubah_sandi": Case("kasubag", lambda site: reverse("password_change"), "Ubah kata sandi"),
+    "lupa_sandi": Case(None, lambda site: reverse("password_reset"), "Lupa kata sandi"),
     "notifikasi": Case(
         "data_kasi",
         lambda site: reverse("monev:notification_list"),
@@ -353,3 +367,13 @@ def test_page_has_no_serious_accessibility_violations(case: Case, demo_site, vis
     # A known violation is no news: screenshots only for new ones.
     with visitors.screenshots_on_failure(enabled=case.known is None):
         check(page, violations, case.known)
+
+
+def test_error_page_has_no_serious_accessibility_violations(demo_site, visitors):
+    with visitors.screenshots_on_failure():
+        page = visitors.sign_in(demo_site.data_kasi)
+        response = page.goto(reverse("monev:report_detail", args=[999999]))
+        assert response is not None and response.status == 404
+        expect(page.get_by_role("heading", level=1)).to_have_text("Halaman tidak ditemukan")
+        violations = serious_violations(page, {"exclude": [[NAVBAR]]})
+    check(page, violations, None)

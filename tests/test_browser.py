@@ -91,6 +91,8 @@ class People:
         )
         self.contexts.append(context)
         page = context.new_page()
+        # Irreversible moves ask first (static/js/confirm.js); the person answers "OK".
+        page.on("dialog", lambda dialog: dialog.accept())
         self.pages[username] = page
         page.goto("/")
         # Not signed in yet: the app sends the visitor to its login page.

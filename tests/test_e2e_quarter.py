@@ -324,15 +324,18 @@ def kasi_forgets_an_explanation(people) -> None:
         re.compile(r"^96,13 %\s+Sangat Tinggi\s*$")
     )
     send_section_data(page)
-    expect(page.get_by_role("alert")).to_have_text(
-        "Data seksi belum dapat diterima: 1 baris perlu diperbaiki. Belum ada yang disimpan."
+    # The draft is kept; the explanations are what still stands between it and sending.
+    expect(page.get_by_role("status").filter(has_text="Draf tersimpan")).to_have_text(
+        "Draf tersimpan, tetapi belum dapat dikirim: 1 baris belum lengkap (ditandai merah); "
+        "lengkapi lalu kirim lagi."
     )
     card = indicator_card(page, "KES-02")
     required = "Wajib diisi karena capaian 96,13 %, di bawah 100 %."
     for label in ("Faktor penghambat", "Tindak lanjut"):
         expect(card.get_by_label(label, exact=True)).to_have_attribute("aria-invalid", "true")
     expect(card.locator(".invalid-feedback")).to_have_text([required, required])
-    assert not Realisation.objects.filter(indicator__section__code="kesos").exists()
+    assert Realisation.objects.filter(indicator__section__code="kesos").exists()
+    assert not SectionSubmission.objects.filter(section__code="kesos").exists()
 
     line = next(line for line in DATA[username][0] if line.code == "KES-02")
     card.get_by_label("Faktor penghambat", exact=True).fill(line.inhibiting)

@@ -100,3 +100,30 @@ def test_a_stale_monev_page_does_not_overwrite(sutera, users, indicators, client
 
     assert "telah diubah oleh kasi_kesos" in response.content.decode()
     assert MonevEntry.objects.get(indicator__code="KES-01").findings == "Pertama"
+
+
+def test_an_empty_send_says_once_what_is_missing(sutera, users, indicators, client_for):
+    report = make_report(sutera, step=5)
+    kesos = sutera.sections.get(code="kesos")
+    url = reverse("monev:monev_sheet", args=[report.pk, kesos.pk])
+    kasi = client_for("kasi_kesos")
+
+    response = kasi.post(url, post_data(kasi.get(url), submit=""))
+
+    assert response.status_code == 200
+    notes = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert len(notes) == 1
+    level, text = notes[0]
+    assert level == "warning"
+    # Nothing was typed, so nothing was saved: the message does not claim a draft.
+    assert text.startswith("Belum dapat dikirim: 4 baris belum lengkap (ditandai merah)")
+    assert "belum dapat diterima" not in response.content.decode()
+    assert not SectionSubmission.objects.filter(report=report, step_number=5).exists()
+    # The page carries the revision just saved, so saving again is not refused as stale.
+    again = kasi.post(url, post_data(response, **{"monev-0-findings": "Sesuai.", "save": ""}))
+    assert again.status_code == 302
+    # A send that saves something says the draft is kept.
+    page = kasi.get(url)
+    response = kasi.post(url, post_data(page, **{"monev-1-findings": "Sesuai.", "submit": ""}))
+    text = str(next(iter(response.context["messages"])))
+    assert text.startswith("Draf tersimpan, tetapi belum dapat dikirim: 2 baris")

@@ -173,7 +173,7 @@ def test_a_new_holiday_moves_the_due_time(sutera, client_for):
         OfficeHoliday.objects.create(office=sutera, date=datetime.date(2025, 4, 8), name="Libur")
         after = _page(client, report)
         assert after == _fresh(client, report)
-    due = re.compile(r"batas waktu [^<]*")
+    due = re.compile(r"batas [^<]* WIB")
     assert due.search(before).group(0) != due.search(after).group(0)
 
 

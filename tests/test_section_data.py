@@ -30,6 +30,7 @@ from monev.models import (
     SectionSubmission,
     StepLog,
 )
+from monev.numbers import format_decimal
 from monev.worktime import JAKARTA
 
 from .conftest import SectionDataForm, make_report, section_url, submit_sections
@@ -291,15 +292,33 @@ def test_saved_value_is_shown_in_its_field_the_indonesian_way(report, url, kasi)
     assert form.data[form.name("ind", "IKU-03", "value")] == "85,5"
 
 
-def test_below_100_percent_asks_for_penghambat_and_tindak_lanjut_next_to_those_fields(
-    report, url, kasi
-):
+NOT_SENT = (
+    "Draf tersimpan, tetapi belum dapat dikirim: {} baris belum lengkap (ditandai merah); "
+    "lengkapi lalu kirim lagi."
+)
+
+
+def test_a_draft_keeps_rows_whose_explanations_are_still_empty(report, url, kasi):
+    # Staff type the numbers first and the explanations later.
+    form = open_form(kasi, url).indicator("PEM-02", value="80").indicator("PEM-03", value="3")
+
+    response = form.post(kasi, url, follow=True)
+
+    assert messages_of(response) == ["Draf data seksi tersimpan."]
+    assert value_of(report, "PEM-02") == Decimal("80")
+    assert value_of(report, "PEM-03") == Decimal("3")
+    assert not SectionSubmission.objects.filter(report=report).exists()
+    # ... and finds them again.
+    page = kasi.get(url).content.decode()
+    assert f'name="{form.name("ind", "PEM-02", "value")}" value="80"' in page
+
+
+def test_below_100_percent_asks_for_penghambat_and_tindak_lanjut_when_sent(report, url, kasi):
     form = open_form(kasi, url).indicator("PEM-02", value="80", driving="Sudah diisi.")
 
-    response = form.post(kasi, url)
+    response = form.post(kasi, url, button="submit")
 
     assert response.status_code == 200
-    assert messages_of(response) == [ROWS_TO_FIX.format(1)]
     assert field_error(response, form.name("ind", "PEM-02", "inhibiting")) == BELOW_100.format(
         "80 %"
     )
@@ -308,18 +327,19 @@ def test_below_100_percent_asks_for_penghambat_and_tindak_lanjut_next_to_those_f
     )
     assert field_error(response, form.name("ind", "PEM-02", "driving")) == ""
     assert field_error(response, form.name("ind", "PEM-02", "value")) == ""
-    assert snapshot(report) == NOTHING
+    assert value_of(report, "PEM-02") == Decimal("80")  # the draft is kept
+    assert not SectionSubmission.objects.filter(report=report).exists()
 
 
 def test_at_exactly_100_percent_asks_for_pendorong_only(report, url, kasi):
     form = open_form(kasi, url).indicator("PEM-03", value="3")
 
-    response = form.post(kasi, url)
+    response = form.post(kasi, url, button="submit")
 
     assert field_error(response, form.name("ind", "PEM-03", "driving")) == AT_100.format("100 %")
     assert field_error(response, form.name("ind", "PEM-03", "inhibiting")) == ""
     assert field_error(response, form.name("ind", "PEM-03", "follow_up")) == ""
-    assert snapshot(report) == NOTHING
+    assert not SectionSubmission.objects.filter(report=report).exists()
 
 
 def test_lower_is_better_indicator_under_its_target_asks_for_pendorong(
@@ -330,30 +350,40 @@ def test_lower_is_better_indicator_under_its_target_asks_for_pendorong(
     url = section_url(report, "trantibum")
     form = open_form(kasi, url).indicator("TRA-02", value="3")
 
-    response = form.post(kasi, url)
+    response = form.post(kasi, url, button="submit")
 
     assert field_error(response, form.name("ind", "TRA-02", "driving")) == AT_100.format("150 %")
-    assert not Realisation.objects.filter(report=report).exists()
+    assert not SectionSubmission.objects.filter(report=report).exists()
 
 
-def test_one_invalid_row_saves_nothing_not_even_the_valid_rows(report, url, kasi):
+@pytest.mark.parametrize(
+    ("code", "typed", "message"),
+    [
+        ("PEM-02", "-5", "Realisasi tidak boleh negatif."),
+        ("IKU-03", "105", "Persentase tidak boleh lebih dari 100."),
+    ],
+    ids=["negative", "over-100-percent"],
+)
+def test_an_impossible_value_saves_nothing_not_even_the_valid_rows(
+    report, url, kasi, code, typed, message
+):
     form = open_form(kasi, url)
     form.indicator("IKU-03", value="85,5", driving="Pendampingan rutin.")
     form.indicator("PEM-01", value="6", driving="Jadwal pembinaan dipatuhi.")
-    form.indicator("PEM-02", value="80")  # no penghambat, no tindak lanjut
+    form.indicator(code, value=typed)
     form.activity(ACTIVITY, spent="10.000.000", physical="10")
 
     response = form.post(kasi, url)
 
     assert response.status_code == 200
     assert messages_of(response) == [ROWS_TO_FIX.format(1)]
-    assert field_error(response, form.name("ind", "PEM-02", "inhibiting"))
-    assert field_error(response, form.name("ind", "IKU-03", "value")) == ""
+    assert field_error(response, form.name("ind", code, "value")) == message
+    assert field_error(response, form.name("ind", "PEM-01", "value")) == ""
     assert snapshot(report) == NOTHING
     # What was typed is still in the form, so nothing has to be typed again.
     content = response.content.decode()
-    assert f'name="{form.name("ind", "IKU-03", "value")}" value="85,5"' in content
-    assert "Pendampingan rutin." in content
+    assert f'name="{form.name("ind", "PEM-01", "value")}" value="6"' in content
+    assert "Jadwal pembinaan dipatuhi." in content
 
 
 @pytest.mark.parametrize(
@@ -498,7 +528,7 @@ def test_incomplete_submit_keeps_the_draft_but_does_not_submit(report, url, kasi
     response = form.post(kasi, url, button="submit")
 
     assert response.status_code == 200
-    assert messages_of(response)[0] == "Draf tersimpan, tetapi belum dapat dikirim."
+    assert messages_of(response) == [NOT_SENT.format(5)]  # four indicators, one activity
     assert value_of(report, "IKU-03") == Decimal("85.5")
     assert not SectionSubmission.objects.filter(report=report).exists()
     assert not StepLog.objects.filter(report=report).exists()
@@ -686,8 +716,8 @@ def test_every_change_of_a_value_is_kept_with_who_when_old_and_new(report, url, 
     ]
     content = kasi.get(url).content.decode()
     assert "Riwayat perubahan (2)" in content
-    assert "8 Apr 2025 09:30 · kasi_pemerintahan: - → 4" in plain(content)
-    assert "9 Apr 2025 14:05 · kasi_pemerintahan: 4 → 7,5" in plain(content)
+    assert "8 Apr 2025 09:30 WIB · kasi_pemerintahan: - → 4" in plain(content)
+    assert "9 Apr 2025 14:05 WIB · kasi_pemerintahan: 4 → 7,5" in plain(content)
 
 
 def test_saving_unchanged_values_adds_no_history(report, url, kasi):
@@ -763,6 +793,32 @@ def test_capaian_preview_explains_an_unreadable_number(report, kasi):
 
     assert response.status_code == 200
     assert plain(response.content.decode()).startswith("“12x” bukan angka yang dapat dibaca.")
+
+
+@pytest.mark.parametrize(
+    ("code", "typed", "shown"),
+    [
+        ("IKU-03", "-5", "Realisasi tidak boleh negatif."),
+        ("IKU-03", "105", "Persentase tidak boleh lebih dari 100."),
+    ],
+    ids=["negative", "over-100-percent"],
+)
+def test_capaian_preview_refuses_an_impossible_value_instead_of_rating_it(
+    report, kasi, code, typed, shown
+):
+    response = preview(kasi, report, code, typed)
+
+    assert plain(response.content.decode()) == shown  # no "-5 % Sangat Rendah"
+
+
+def test_capaian_preview_warns_about_a_value_far_above_its_target(report, kasi):
+    target = IndicatorTarget.objects.get(indicator__code="PEM-01", year=2025).q1
+
+    far = plain(preview(kasi, report, "PEM-01", str(target * 10)).content.decode())
+    near = plain(preview(kasi, report, "PEM-01", str(target)).content.decode())
+
+    assert "Jauh di atas target" in far and "Sangat Tinggi" in far
+    assert "Jauh di atas target" not in near
 
 
 def test_capaian_preview_with_zero_target_says_it_cannot_be_computed(report, kasi):
@@ -936,3 +992,30 @@ def test_data_page_queries_do_not_grow_with_the_number_of_indicators(
         response = kasi.get(url)
 
     assert len(response.context["page"].indicators) == count
+
+
+def test_the_page_counts_what_is_filled_and_shows_targets_and_earlier_quarters(
+    demo_indicators, users, kasi
+):
+    first = make_report(demo_indicators, quarter=1, step=13, archived=True)
+    Realisation.objects.create(
+        report=first, indicator=Indicator.objects.get(code="IKU-03"), value=Decimal("61.5")
+    )
+    second = make_report(demo_indicators, quarter=2, step=2)
+    url = section_url(second, SECTION)
+    annual = IndicatorTarget.objects.get(indicator__code="IKU-03", year=2025).annual
+
+    page = plain(kasi.get(url).content.decode())
+    assert "0 dari 6 terisi" in page  # five indicators and one sub kegiatan
+    assert f"Target tahunan {format_decimal(annual)}" in page
+    assert "Realisasi TW I: 61,5" in page
+
+    open_form(kasi, url).indicator("PEM-01", value="6").post(kasi, url)
+    assert "1 dari 6 terisi" in plain(kasi.get(url).content.decode())
+
+
+def test_a_saved_value_far_above_its_target_keeps_its_warning(report, url, kasi):
+    target = IndicatorTarget.objects.get(indicator__code="PEM-01", year=2025).q1
+    open_form(kasi, url).indicator("PEM-01", value=str(target * 10)).post(kasi, url)
+
+    assert "Jauh di atas target" in plain(kasi.get(url).content.decode())

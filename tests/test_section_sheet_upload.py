@@ -270,20 +270,17 @@ def test_workbook_with_one_unreadable_number_saves_nothing_and_names_its_row(rep
     assert snapshot(report) == NOTHING
 
 
-def test_workbook_row_missing_its_explanations_saves_nothing_and_names_its_row(report, kasi):
-    # PEM-02 at 80 % needs a faktor penghambat and a tindak lanjut; the sheet gives neither.
+def test_workbook_row_missing_its_explanations_is_kept_as_a_draft(report, kasi):
+    # PEM-02 at 80 % needs a faktor penghambat and a tindak lanjut, asked for when the data
+    # is sent; a draft keeps the number meanwhile, as on the web form.
     content = fill(download(kasi, report), FILLED | {"PEM-02": {"value": 80}})
-    row = excel_row(content, "PEM-02")
 
     response = upload(kasi, report, content)
 
-    assert response.status_code == 200
-    errors = response.context["upload_errors"]
-    assert errors == [
-        f"Baris {row}: Wajib diisi karena capaian 80 %, di bawah 100 %.",
-        f"Baris {row}: Wajib diisi karena capaian 80 %, di bawah 100 %.",
-    ]
-    assert snapshot(report) == NOTHING
+    assert response.status_code == 302
+    value = Realisation.objects.get(report=report, indicator__code="PEM-02").value
+    assert value == 80
+    assert not SectionSubmission.objects.filter(report=report).exists()
 
 
 def test_every_bad_row_is_listed(report, kasi):
@@ -389,3 +386,15 @@ def test_upload_after_the_section_submitted_is_refused(report, kasi):
         "Data seksi ini sudah dikirim dan dikunci. Minta Kasubag PKP membukanya kembali."
     ]
     assert snapshot(report) == before
+
+
+def test_amounts_from_a_workbook_read_with_thousands_dots_on_the_page(report, kasi):
+    upload(kasi, report, fill(download(kasi, report), FILLED, FILLED_ACTIVITY))
+
+    page = kasi.get(section_url(report, SECTION)).content.decode()
+
+    assert 'value="23.750.000"' in page and "23750000" not in page
+    # ... and saving the page as it is keeps the amount.
+    form = SectionDataForm(kasi.get(section_url(report, SECTION)))
+    form.post(kasi, section_url(report, SECTION))
+    assert ActivityRealisation.objects.get(report=report).spent == 23_750_000

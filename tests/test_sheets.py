@@ -277,7 +277,9 @@ def test_too_many_decimal_places(blank):
 def test_rupiah_with_fractions_is_refused(blank):
     errors = errors_of(fill(blank, kegiatan={"E7": 1_500_000.5, "E8": "1.500.000,75"}))
     assert len(errors) == 2
-    assert errors[0].startswith("Baris 7: lembar Kegiatan, kolom Realisasi anggaran (Rp)")
+    assert errors[0].startswith(
+        "Baris 7: lembar Kegiatan, kolom Realisasi anggaran triwulan ini (Rp)"
+    )
     assert all("bilangan bulat" in e for e in errors)
 
 

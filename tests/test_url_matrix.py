@@ -76,8 +76,9 @@ PAGES = {
     "sop_monitoring_xlsx": TIMING | {"other_office"},
     "sop_evaluation": TIMING | {"other_office"},
 }
-# Redirects by role: the Camat to the Dasbor, everyone else to Tugas Saya.
-REDIRECTS = {"home"}
+# Redirects by role: the Camat to the Dasbor, everyone else to Tugas Saya. A notice leads its
+# owner to its report; anyone else gets 404 (tests/test_reminders.py).
+REDIRECTS = {"home", "notification_open"}
 # Period choosers: redirect to the chosen period's page, for those who may see it.
 PERIOD_REDIRECTS = {"sop_monitoring_latest": TIMING, "sop_evaluation_latest": TIMING}
 # POST actions: url name -> who may act (others logged in get 403).
@@ -95,6 +96,7 @@ ACTIONS = {
     "archive_export": ARCHIVE | {"other_office"},  # their own office's year
     "evidence_remove": {"kasi_pemerintahan"},
     "sop_evaluation_revision": {"sekretaris"},  # the SOP's penilai ("nothing to propose" here)
+    "notification_read_all": OFFICE | {"other_office"},  # each marks only their own
 }
 # Year exports are looked up within the user's own office: another office's id is unknown.
 NOT_FOUND_FOR_OUTSIDERS = {"archive_export_status", "archive_export_download"}

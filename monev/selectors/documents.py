@@ -91,3 +91,51 @@ def version_page(report: Report, number: int) -> VersionPage:
         comments=list(comments),
         is_latest=latest == number,
     )
+
+
+@dataclass
+class AwaitingDecision:
+    """A report at a step where the user decides (approve, or return with a note): its latest
+    draft and what changed since the version before it."""
+
+    status: object  # selectors.reports.StepStatus
+    version: DraftVersion | None
+    previous: DraftVersion | None
+    changes: list[IndicatorChange]
+
+    @property
+    def changed_codes(self) -> list[str]:
+        return [c.code for c in self.changes if c.changed or c.is_new]
+
+    @property
+    def changed_analysis(self) -> list[str]:
+        if self.previous is None or self.version is None:
+            return []
+        before = self.previous.summary.get("analysis", {})
+        return [
+            s
+            for s, text in self.version.summary.get("analysis", {}).items()
+            if before.get(s) != text
+        ]
+
+
+def awaiting_decision(items: list) -> list[AwaitingDecision]:
+    """Of the user's tasks (``inbox_for``), those at a decision step, with their drafts. Two
+    queries whatever the number of reports."""
+    deciding = [item for item in items if item.step.return_to is not None]
+    if not deciding:
+        return []
+    latest: dict[int, list[DraftVersion]] = {}
+    versions = DraftVersion.objects.filter(report__in=[i.report for i in deciding]).defer("html")
+    for version in versions.select_related("created_by").order_by("report_id", "-number"):
+        latest.setdefault(version.report_id, [])
+        if len(latest[version.report_id]) < 2:
+            latest[version.report_id].append(version)
+    result = []
+    for item in deciding:
+        version, previous = ([*latest.get(item.report.pk, []), None, None])[:2]
+        changes = (
+            compare(version.summary, previous.summary if previous else None) if version else []
+        )
+        result.append(AwaitingDecision(item, version, previous, changes))
+    return result

@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..performance import DEFAULT_BANDS, Achievement, achievement, rating
 from ..performance import RatingBand as Band
+from ..validation import unlikely_value
 
 
 @dataclass
@@ -37,10 +38,17 @@ class IndicatorLine:
     band: Band | None
     changes: list[RealisationChange] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    annual: Decimal | None = None  # the year's target, beside the triwulan's
+    earlier: list[tuple[int, Decimal | None]] = field(default_factory=list)  # (quarter, value)
 
     @property
     def value(self) -> Decimal | None:
         return self.realisation.value if self.realisation else None
+
+    @property
+    def warning(self) -> str:
+        """The live preview's warning, kept on the page once the value is saved."""
+        return unlikely_value(target=self.target, value=self.value)
 
 
 @dataclass
@@ -70,6 +78,18 @@ class SheetPage:
     @property
     def revision(self) -> int:
         return self.sheet.revision if self.sheet else 0
+
+    @property
+    def filled(self) -> tuple[int, int]:
+        """(rows with their numbers typed, all rows): the "n dari m terisi" of the page."""
+        done = sum(1 for line in self.indicators if line.value is not None) + sum(
+            1
+            for line in self.activities
+            if line.realisation
+            and line.realisation.spent is not None
+            and line.realisation.physical_progress is not None
+        )
+        return done, len(self.indicators) + len(self.activities)
 
     @property
     def editable(self) -> bool:
@@ -108,6 +128,18 @@ def section_sheet_page(report: Report, section: Section, kind: str) -> SheetPage
         )
     )
     bands = rating_bands()
+    earlier: dict[int, list[tuple[int, Decimal | None]]] = {}
+    for indicator_id, quarter, value in (
+        Realisation.objects.filter(
+            report__office_id=report.office_id,
+            report__year=report.year,
+            report__quarter__lt=report.quarter,
+            indicator__section=section,
+        )
+        .order_by("report__quarter")
+        .values_list("indicator_id", "report__quarter", "value")
+    ):
+        earlier.setdefault(indicator_id, []).append((quarter, value))
     lines = []
     for indicator in indicators.order_by("order", "code"):
         target_row = indicator.year_targets[0] if indicator.year_targets else None
@@ -125,6 +157,8 @@ def section_sheet_page(report: Report, section: Section, kind: str) -> SheetPage
                 band=rating(result.percent, bands),
                 changes=list(realisation.changes.all()) if realisation else [],
                 evidence=list(realisation.evidence.all()) if realisation else [],
+                annual=target_row.annual if target_row else None,
+                earlier=earlier.get(indicator.pk, []),
             )
         )
     spent = {

@@ -51,20 +51,34 @@ class DataErrors(WorkflowError):
     def __bool__(self) -> bool:
         return bool(self.indicators or self.activities or self.general)
 
+    @property
+    def rows(self) -> int:
+        return len(self.indicators) + len(self.activities)
+
+    def _with_general(self, rows_message: str) -> str:
+        return " ".join([rows_message, *self.general] if self.rows else self.general)
+
     def __str__(self) -> str:
-        rows = len(self.indicators) + len(self.activities)
-        parts = list(self.general)
-        if rows:
-            parts.insert(
-                0,
-                ngettext(
-                    "Data seksi belum dapat diterima: %(n)d baris perlu diperbaiki.",
-                    "Data seksi belum dapat diterima: %(n)d baris perlu diperbaiki.",
-                    rows,
-                )
-                % {"n": rows},
+        return self._with_general(
+            ngettext(
+                "Data seksi belum dapat diterima: %(n)d baris perlu diperbaiki.",
+                "Data seksi belum dapat diterima: %(n)d baris perlu diperbaiki.",
+                self.rows,
             )
-        return " ".join(parts)
+            % {"n": self.rows}
+        )
+
+    def not_sent(self) -> str:
+        """One message for a send refused after the draft was saved: the draft is kept, so it
+        must not read like a rejection of what was typed."""
+        return self._with_general(
+            ngettext(
+                "%(n)d baris belum lengkap (ditandai merah); lengkapi lalu kirim lagi.",
+                "%(n)d baris belum lengkap (ditandai merah); lengkapi lalu kirim lagi.",
+                self.rows,
+            )
+            % {"n": self.rows}
+        )
 
 
 def check_entries(report, section, indicators, activities, *, complete: bool) -> DataErrors:

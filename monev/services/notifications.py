@@ -31,12 +31,14 @@ def muted():
         _muted.on = False
 
 
-def recipients(report: Report, step) -> list:
+def recipients(report: Report, step, *, exclude_user_id: int | None = None) -> list:
     """The active users holding the step's role; for a per-section step, only the Kepala
-    Seksi whose section has not handed in yet."""
-    staff = Staff.objects.filter(
-        office=report.office, role=step.role, user__is_active=True
-    ).select_related("user")
+    Seksi whose section has not handed in yet. Whoever made the move is left out: they know."""
+    staff = (
+        Staff.objects.filter(office=report.office, role=step.role, user__is_active=True)
+        .exclude(user_id=exclude_user_id)
+        .select_related("user")
+    )
     if step.per_section:
         missing = {s.pk for s in workflow.missing_sections(report, step)}
         staff = [s for s in staff if s.section_id in missing]
@@ -92,9 +94,9 @@ def _load(report_id: int) -> Report:
     )
 
 
-def notify_step_entered(report_id: int, step_number: int) -> None:
-    """The report has just entered a step: tell whoever must act on it (unless it has moved
-    on again before this ran)."""
+def notify_step_entered(report_id: int, step_number: int, actor_id: int | None = None) -> None:
+    """The report has just entered a step: tell whoever must act on it, except the one who
+    moved it there (unless it has moved on again before this ran)."""
     report = _load(report_id)
     if report.is_archived or report.current_step != step_number:
         return
@@ -103,7 +105,7 @@ def notify_step_entered(report_id: int, step_number: int) -> None:
         "%(report)s menunggu Anda: langkah %(number)s, %(name)s."
     ) % {"report": report, "number": step.number, "name": step.name}
     now = clock.now()
-    for user in recipients(report, step):
+    for user in recipients(report, step, exclude_user_id=actor_id):
         notification = Notification.objects.create(
             user=user,
             report=report,
@@ -140,9 +142,10 @@ def _return_message(report: Report, step) -> str:
     }
 
 
-def after_transition(report: Report) -> None:
+def after_transition(report: Report, *, actor=None) -> None:
     step_number = report.current_step
-    transaction.on_commit(lambda: notify_step_entered(report.pk, step_number))
+    actor_id = getattr(actor, "pk", None)
+    transaction.on_commit(lambda: notify_step_entered(report.pk, step_number, actor_id))
 
 
 def send_due_reminders() -> int:
@@ -181,7 +184,7 @@ def send_due_reminders() -> int:
             "report": report,
             "number": status.step.number,
             "name": status.step.name,
-            "due": timezone.localtime(status.due_at).strftime("%d-%m-%Y %H:%M"),
+            "due": clock.due_label(status.due_at),
         }
         for user in {u.pk: u for u in people}.values():
             try:

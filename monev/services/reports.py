@@ -36,7 +36,7 @@ def _finish_step(report: Report, step: SopStep, *, actor, note: str, now) -> Non
     else:
         report.current_step = following
         report.step_started_at = now
-        after_transition(report)
+        after_transition(report, actor=actor)
     report.save(update_fields=["current_step", "step_started_at", "archived_at"])
 
 
@@ -93,7 +93,7 @@ def report_open(*, office: Office, year: int, quarter: int, actor) -> Report:
             % {"quarter": quarter, "year": year}
         ) from None
     log_step(report, first, action=LogAction.OPEN, actor=actor, now=now)
-    after_transition(report)
+    after_transition(report, actor=actor)
     return report
 
 
@@ -146,7 +146,7 @@ def report_return(*, report_id: int, actor, from_step: int, note: str) -> Report
     report.current_step = action.step.return_to
     report.step_started_at = now
     report.save(update_fields=["current_step", "step_started_at"])
-    after_transition(report)
+    after_transition(report, actor=actor)
     return report
 
 

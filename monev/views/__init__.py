@@ -11,7 +11,7 @@ from .archive import (
 from .dashboard import dashboard, home
 from .documents import draft_create, draft_document, draft_pdf, draft_version, report_analysis
 from .monev_sheet import monev_sheet
-from .notifications import notification_list
+from .notifications import notification_list, notification_open, notification_read_all
 from .reports import (
     inbox,
     report_complete,
@@ -60,6 +60,8 @@ __all__ = [
     "sop_timing_xlsx",
     "sop_timing_step",
     "notification_list",
+    "notification_open",
+    "notification_read_all",
     "archive_list",
     "archive_export_status",
     "archive_export_download",

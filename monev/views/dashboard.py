@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import permissions
+from .. import permissions, selectors
 from ..exports.charts import (
     TRIWULAN,
     absorption_chart_svg,
@@ -20,6 +20,7 @@ from ..exports.charts import (
 )
 from ..listing import parse_sort, query_quarter, query_year, sort_links, sort_rows
 from ..selectors.dashboard import Dashboard, dashboard_for, default_year
+from ..selectors.documents import awaiting_decision
 from .reports import inbox
 
 
@@ -104,6 +105,13 @@ def _chart_uris(sections, trend, progress, language: str) -> tuple[str, str, str
     )
 
 
+def _reported(rows: list, values: Callable, index: int | None) -> tuple[int, int]:
+    """(rows with a figure in the triwulan, all rows)."""
+    if index is None:
+        return 0, len(rows)
+    return sum(1 for row in rows if values(row)[index] is not None), len(rows)
+
+
 @require_GET
 def dashboard(request):
     staff = permissions.staff_required(request)
@@ -132,6 +140,7 @@ def dashboard(request):
     ]
     headers = _headers(query, order)
     context = {
+        "awaiting": awaiting_decision(selectors.inbox_for(staff)),
         "board": board,
         "staff": staff,
         "year": year,
@@ -152,6 +161,12 @@ def dashboard(request):
             "band": board.trend_bands[index] if index is not None else None,
             "absorption": board.progress.absorption[index] if index is not None else None,
             "physical": board.progress.physical[index] if index is not None else None,
+            # How complete the headline figures are: a running quarter's are provisional.
+            "sections": _reported(board.sections, lambda row: row.averages, index),
+            "indicators": _reported(
+                board.indicators, lambda row: [a.percent for a in row.achievements], index
+            ),
+            "activities": _reported(board.activities, lambda row: row.progress.absorption, index),
         },
         "rows": rows,
         "headers": headers,

@@ -13,6 +13,7 @@ from ..selectors.section_data import section_sheet_page
 from ..services.data_checks import DataErrors
 from ..services.monev_sheet import MonevInput, monev_sheet_save, monev_sheet_submit
 from ..workflow import ActionKind, WorkflowError
+from .section_data import not_sent_message
 
 FIELDS = ("findings", "problems", "recommendation")
 
@@ -85,29 +86,37 @@ def monev_sheet(request, pk: int, section_id: int):
         for form in formset.forms
     ]
     try:
-        monev_sheet_save(
+        sheet = monev_sheet_save(
             report_id=report.pk,
             section_id=section.pk,
             actor=request.user,
             revision=revision,
             entries=inputs,
         )
-        if "submit" in request.POST:
-            monev_sheet_submit(report_id=report.pk, section_id=section.pk, actor=request.user)
-    except DataErrors as errors:
-        by_id = {f.cleaned_data["indicator_id"]: f for f in formset.forms}
-        for indicator_id, fields in errors.indicators.items():
-            for name, message in fields.items():
-                by_id[indicator_id].add_error(name, message)
-        messages.error(request, str(errors))
-        if "submit" in request.POST:
-            messages.warning(request, _("Draf tersimpan, tetapi blangko belum dapat dikirim."))
-        return _render(request, page, staff, formset, entries)
     except WorkflowError as error:
+        _show_errors(error, formset)
         messages.error(request, str(error))
         return _render(request, page, staff, formset, entries)
     if "submit" in request.POST:
+        try:
+            monev_sheet_submit(report_id=report.pk, section_id=section.pk, actor=request.user)
+        except WorkflowError as error:
+            _show_errors(error, formset)
+            messages.warning(request, not_sent_message(error, saved=sheet.revision != revision))
+            # The saved draft's revision, so the next save is not refused as stale.
+            page = section_sheet_page(report, section, SheetKind.MONEV)
+            return _render(request, page, staff, formset, entries)
         messages.success(request, _("Blangko monev terkirim dan dikunci."))
         return redirect(report)
     messages.success(request, _("Draf blangko monev tersimpan."))
     return redirect(request.path)
+
+
+def _show_errors(error: WorkflowError, formset) -> None:
+    """Each row's problems under its own fields."""
+    if not isinstance(error, DataErrors):
+        return
+    by_id = {f.cleaned_data["indicator_id"]: f for f in formset.forms}
+    for indicator_id, fields in error.indicators.items():
+        for name, message in fields.items():
+            by_id[indicator_id].add_error(name, message)

@@ -12,6 +12,7 @@ from .. import fragments, log_chain, permissions, selectors, services, workflow
 from ..forms import OpenCycleForm, ReturnForm, SignForm, StepForm
 from ..listing import parse_sort, query_quarter, query_year, sort_links, sort_rows
 from ..models import Quarter
+from ..selectors.documents import awaiting_decision
 from ..selectors.reports import INBOX_SORTS, REPORT_SORTS, report_years
 from ..selectors.reports import report_list as report_rows
 from ..selectors.snapshots import decision_binding
@@ -26,7 +27,12 @@ def inbox(request):
     order = parse_sort(request.GET.get("sort"), INBOX_SORTS)
     if order is not None:
         items = sort_rows(items, INBOX_SORTS[order.key], order.descending)
-    context = {"staff": staff, "items": items, "sort_links": sort_links(INBOX_SORTS, order)}
+    context = {
+        "staff": staff,
+        "items": items,
+        "sort_links": sort_links(INBOX_SORTS, order),
+        "awaiting": awaiting_decision(items),
+    }
     return render(request, "monev/inbox.html", context)
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions, sheets
 from ..forms import ActivityFormSet, RealisationFormSet, ReopenForm, SheetUploadForm
 from ..models import Indicator, SheetKind
-from ..numbers import NumberError, input_text, parse_decimal
+from ..numbers import NumberError, format_decimal, input_text, parse_decimal
 from ..performance import achievement, rating
 from ..selectors.section_data import rating_bands, section_sheet_page, sheet_step
 from ..services.data_checks import ActivityEntry, DataErrors, IndicatorEntry
@@ -20,7 +20,7 @@ from ..services.monev_sheet import monev_sheet_reopen as reopen_monev
 from ..services.section_data import evidence_delete, section_data_save, section_data_submit
 from ..services.section_data import section_data_reopen as reopen_data
 from ..services.sheet_flow import ensure_editable
-from ..validation import REALISATION_PLACES, realisation_errors
+from ..validation import REALISATION_PLACES, impossible_value, unlikely_value
 from ..workflow import ActionKind, WorkflowError
 
 
@@ -49,13 +49,18 @@ def _initial_formsets(page):
         initial=[
             {
                 "activity_id": line.activity.pk,
-                "spent": input_text(getattr(line.realisation, "spent", None)),
+                "spent": _rupiah_text(getattr(line.realisation, "spent", None)),
                 "physical": input_text(getattr(line.realisation, "physical_progress", None)),
             }
             for line in page.activities
         ],
     )
     return indicators, activities
+
+
+def _rupiah_text(value: int | None) -> str:
+    """Whole Rupiah with thousands dots ("15.000.000"), which parse_rupiah reads back as is."""
+    return "" if value is None else format_decimal(value)
 
 
 def _by_id(formset, key: str) -> dict:
@@ -155,7 +160,7 @@ def section_data(request, pk: int, section_id: int):
         return _render(request, page, staff, indicators, activities)
     indicator_entries, activity_entries = _entries(indicators, activities)
     try:
-        section_data_save(
+        sheet = section_data_save(
             report_id=report.pk,
             section_id=section.pk,
             actor=request.user,
@@ -176,8 +181,7 @@ def section_data(request, pk: int, section_id: int):
     try:
         section_data_submit(report_id=report.pk, section_id=section.pk, actor=request.user)
     except WorkflowError as error:
-        messages.warning(request, _("Draf tersimpan, tetapi belum dapat dikirim."))
-        messages.error(request, str(error))
+        messages.warning(request, not_sent_message(error, saved=sheet.revision != revision))
         page = section_sheet_page(report, section, SheetKind.DATA)
         indicators, activities = _initial_formsets(page)
         if isinstance(error, DataErrors):
@@ -189,6 +193,15 @@ def section_data(request, pk: int, section_id: int):
         return _render(request, page, staff, indicators, activities)
     messages.success(request, _("Data seksi terkirim dan dikunci."))
     return redirect(report)
+
+
+def not_sent_message(error: WorkflowError, *, saved: bool) -> str:
+    """One message for a send refused after the save: the draft is kept, so it must not read
+    like a rejection of what was typed; it says whether this press saved anything."""
+    detail = error.not_sent() if isinstance(error, DataErrors) else str(error)
+    if saved:
+        return _("Draf tersimpan, tetapi belum dapat dikirim: %(detail)s") % {"detail": detail}
+    return _("Belum dapat dikirim: %(detail)s") % {"detail": detail}
 
 
 def _as_data(formset) -> dict:
@@ -223,22 +236,17 @@ def capaian_preview(request, pk: int, indicator_id: int):
         value = parse_decimal(text, places=REALISATION_PLACES)
     except NumberError as error:
         return render(request, "monev/_capaian.html", {"error": str(error)})
-    # A value the save would refuse (negative, absurdly large) gets the save's message.
-    refused = realisation_errors(
-        unit=indicator.unit,
-        direction=indicator.direction,
-        target=target,
-        value=value,
-        driving="",
-        inhibiting="",
-        follow_up="",
-        complete=False,
-    ).get("value")
-    if refused:
-        return render(request, "monev/_capaian.html", {"error": refused})
+    # The same refusal as on save ("-5" for a percentage is no capaian at all), and a warning
+    # for what is possible but unlikely.
+    impossible = impossible_value(unit=indicator.unit, value=value) if value is not None else ""
+    if impossible:
+        return render(request, "monev/_capaian.html", {"error": impossible})
     result = achievement(target, value, indicator.direction)
     band = rating(result.percent, rating_bands())
-    return render(request, "monev/_capaian.html", {"result": result, "band": band})
+    warning = unlikely_value(target=target, value=value)
+    return render(
+        request, "monev/_capaian.html", {"result": result, "band": band, "warning": warning}
+    )
 
 
 @require_POST
