@@ -52,7 +52,7 @@ class OfficeAdmin(admin.ModelAdmin):
             _("Kop dokumen"),
             {"fields": ["address", "postal_code", "phone", "email", "website", "logo"]},
         ),
-        (_("Cetak dan jam kerja"), {"fields": ["paper_size", "work_day_start", "work_day_end"]}),
+        (_("Cetak"), {"fields": ["paper_size"]}),
     ]
 
 

@@ -350,8 +350,9 @@ def test_the_letterhead_and_signatures_carry_what_offices_print(demo, client, tm
     with clock.frozen_at(NOW):
         response = client.get(reverse("monev:sop_current_pdf"))
     assert response.status_code == 200
-    sop = PdfReader(io.BytesIO(response.content))
-    sop_text = _pdf_text(response.content, tmp_path, "sop.pdf")
+    stored = response.getvalue()  # the stored file, streamed (reading it whole closes it)
+    sop = PdfReader(io.BytesIO(stored))
+    sop_text = _pdf_text(stored, tmp_path, "sop.pdf")
     for expected in ("Surantih, 14 Maret 2025", "Camat Sutera", "Pembina Tingkat I (IV/b)",
                      "NIP. 198003152000121001", "Kode Pos 25662"):  # fmt: skip
         assert expected in sop_text, expected

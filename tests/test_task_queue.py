@@ -220,19 +220,20 @@ def test_a_finished_zip_is_reused_until_the_year_changes(sutera, users):
 
 
 def test_mail_goes_through_the_queue(queue, sutera, users, django_capture_on_commit_callbacks):
-    users["kasubag"].email = "kasubag@kecamatan.example"
-    users["kasubag"].save()
-    report = make_report(sutera, step=3)
+    # The Sekretaris opens step 2 to the Kepala Seksi (nobody is told of their own move).
+    users["kasi_pmn"].email = "kasi.pmn@kecamatan.example"
+    users["kasi_pmn"].save()
+    report = make_report(sutera, step=1)
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_complete_step(report_id=report.pk, actor=users["kasubag"], from_step=3)
+        services.report_complete_step(report_id=report.pk, actor=users["sekretaris"], from_step=1)
 
-    notification = Notification.objects.get(user=users["kasubag"])
+    notification = Notification.objects.get(user=users["kasi_pmn"])
     assert mail.outbox == [] and not notification.emailed  # not sent by the request
     assert DBTaskResult.objects.filter(task_path="monev.tasks.send_notification_email").exists()
 
     run_queue_here()
 
-    assert [m.to for m in mail.outbox] == [["kasubag@kecamatan.example"]]
+    assert [m.to for m in mail.outbox] == [["kasi.pmn@kecamatan.example"]]
     notification.refresh_from_db()
     assert notification.emailed
     run_queue_here()  # nothing left, nothing sent twice

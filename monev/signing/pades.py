@@ -10,9 +10,7 @@ from asn1crypto import keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import validate_pdf_signature
@@ -28,16 +26,13 @@ def _asn1_certificate(pem: str) -> asn1_x509.Certificate:
     )
 
 
-def _align_producer(writer: IncrementalPdfFileWriter) -> None:
-    """PDF/A wants the Info dictionary and the XMP to agree. pyHanko writes its own name as the
-    XMP producer but appends it to the Info one; give the Info entry the same single value."""
-    try:
-        reference = writer.trailer.raw_get("/Info")
-    except KeyError:
-        return
-    info = reference.get_object()
-    info["/Producer"] = generic.TextStringObject(VENDOR)
-    writer.mark_update(reference)
+class _KeepMetadataWriter(IncrementalPdfFileWriter):
+    """Leaves the document's Info and XMP as the application wrote them (author, title,
+    creation date in WIB, PDF/A identification): pyHanko would rewrite both with its own
+    producer and dates, and PDF/A wants the two to keep agreeing."""
+
+    def _update_meta(self):
+        return None
 
 
 def sign(
@@ -57,8 +52,7 @@ def sign(
             [_asn1_certificate(pem) for pem in chain_pem]
         ),
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    _align_producer(writer)
+    writer = _KeepMetadataWriter(io.BytesIO(pdf), strict=False)
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         subfilter=fields.SigSeedSubFilter.PADES,
