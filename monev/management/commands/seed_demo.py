@@ -180,7 +180,7 @@ class History:
 
     def _after(self, moment, step, rng, low=0.4, high=1.5, pace=1.0) -> datetime.datetime:
         if step.standard_amount:
-            base = standard_seconds(step.standard_amount, step.standard_unit, self.calendar)
+            base = standard_seconds(step.standard_amount, step.standard_unit, self.calendar, moment)
         else:
             base = self.calendar.day_seconds
         seconds = int(base * rng.uniform(low, high) * pace)
