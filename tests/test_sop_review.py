@@ -302,6 +302,7 @@ def test_the_pdf_has_one_row_per_step_in_the_regulation_layout(history, client_f
 
 
 def test_the_workbook_prints_the_same_table(history, client_for):
+    Office.objects.filter(pk=history.pk).update(paper_size="F4")
     response = client_for("camat").get(reverse("monev:sop_monitoring_xlsx", args=[2025, 1]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(6, 3).value == "Penilaian terhadap penerapan"
@@ -311,6 +312,8 @@ def test_the_workbook_prints_the_same_table(history, client_for):
     assert sheet.cell(8, 4).value == "✓"  # step 1: tidak berjalan dengan baik
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     assert sheet.print_title_rows == "$6:$7"
+    # The print setup every workbook shares: the office's paper, page numbers in the footer.
+    assert sheet.page_setup.paperSize == 14 and "&P" in sheet.oddFooter.center.text
 
 
 def test_evaluation_answers_with_the_evidence(history, users, client_for):

@@ -22,7 +22,7 @@ from ..selectors import office_calendar, sop_review
 from ..services import sop_review as review_services
 from ..workflow import WorkflowError
 from ..worktime import JAKARTA
-from .timing import XLSX_TYPE, _timing_staff
+from .timing import XLSX_TYPE
 
 YEARS_BACK = 5
 
@@ -40,7 +40,7 @@ def _year_choices() -> list[int]:
 @require_GET
 def sop_monitoring_latest(request):
     """The chooser's target: the chosen half-year, by default the last one that has ended."""
-    _timing_staff(request)
+    permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     year, half = sop_review.last_half(clock.now().astimezone(JAKARTA).date())
     try:
         year = int(request.GET.get("tahun", year))
@@ -68,7 +68,7 @@ def _decisions(request, page) -> dict[int, review_services.RowDecision]:
 @require_http_methods(["GET", "POST"])
 def sop_monitoring(request, year: int, half: int):
     _check_period(year, half)
-    staff = _timing_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     page = sop_review.monitoring_page(staff.office, year, half)
     signed = page.monitoring is not None and page.monitoring.is_signed
     may_edit = page.sop is not None and not signed and permissions.may_review_sop(staff, page.sop)
@@ -129,7 +129,7 @@ def sop_monitoring_pdf(request, year: int, half: int):
     from ..exports.sop_monitoring_pdf import render_monitoring_html, render_monitoring_pdf
 
     _check_period(year, half)
-    staff = _timing_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     page = sop_review.monitoring_page(staff.office, year, half)
     try:
         pdf = render_with_limit(render_monitoring_pdf, render_monitoring_html(page, _rule()))
@@ -144,7 +144,7 @@ def sop_monitoring_pdf(request, year: int, half: int):
 @require_GET
 def sop_monitoring_xlsx(request, year: int, half: int):
     _check_period(year, half)
-    staff = _timing_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     page = sop_review.monitoring_page(staff.office, year, half)
     response = HttpResponse(build_monitoring_xlsx(page), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(page, "xlsx")}"'
@@ -154,7 +154,7 @@ def sop_monitoring_xlsx(request, year: int, half: int):
 @require_http_methods(["GET", "POST"])
 def sop_evaluation(request, year: int):
     _check_period(year)
-    staff = _timing_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     evaluation = (
         SopEvaluation.objects.select_related("sop", "proposed_sop")
         .filter(office=staff.office, year=year)
@@ -232,7 +232,7 @@ def sop_evaluation(request, year: int):
 
 @require_GET
 def sop_evaluation_latest(request):
-    _timing_staff(request)
+    permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     try:
         year = int(request.GET.get("tahun", ""))
         _check_period(year)
@@ -245,7 +245,7 @@ def sop_evaluation_latest(request):
 @require_POST
 def sop_evaluation_revision(request, year: int):
     _check_period(year)
-    staff = _timing_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     try:
         draft = review_services.propose_revision(office=staff.office, year=year, actor=request.user)
     except WorkflowError as error:
