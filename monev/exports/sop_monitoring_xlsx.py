@@ -15,7 +15,7 @@ from ..selectors.reports import office_calendar
 from ..sheets import _LINE_HEIGHT, _wrapped_lines
 from ..worktime import format_working
 from ..xlsx_print import print_setup
-from .e81 import safe_text
+from .e81 import safe_text, set_value
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -99,9 +99,8 @@ def build_monitoring_xlsx(page) -> bytes:
             paraf,
         ]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(
-                row=row, column=col, value=safe_text(value) if isinstance(value, str) else value
-            )
+            cell = sheet.cell(row=row, column=col)
+            set_value(cell, value)  # a catatan typed as "=..." stays text
             cell.border = BOX
             cell.alignment = CENTER if col in (1, 3, 4, 7) else WRAP
         # Excel does not grow row heights when opening a file.

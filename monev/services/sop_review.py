@@ -115,6 +115,10 @@ def save_evaluation(
         raise WorkflowError(_("Evaluasi ini sudah diparaf dan tidak dapat diubah lagi."))
     if sign and any(answers.get(key, {}).get("ok") is None for key, _q in sop_review.QUESTIONS):
         raise WorkflowError(_("Jawab setiap pertanyaan evaluasi sebelum memaraf."))
+    # Read before the lock: the evidence the signature freezes.
+    evidence = (
+        sop_review.evidence_record(sop_review.year_evidence(office, sop, year)) if sign else []
+    )
     with transaction.atomic():
         evaluation, _created = SopEvaluation.objects.select_for_update().get_or_create(
             office=office, year=year, defaults={"sop": sop}
@@ -125,6 +129,7 @@ def save_evaluation(
         evaluation.conclusion = conclusion
         if sign:
             _sign(evaluation, actor, staff)
+            evaluation.evidence = evidence
         evaluation.save()
     return evaluation
 
@@ -146,7 +151,8 @@ def propose_revision(*, office: Office, year: int, actor):
     if evaluation.proposed_sop_id:
         raise WorkflowError(_("Draf revisi untuk evaluasi ini sudah dibuat."))
     sop = sop_review.sop_with_steps(evaluation.sop_id)
-    evidence = sop_review.year_evidence(office, sop, year)
+    # A signed evaluation proposes from the evidence it was signed on, as its print shows.
+    evidence = sop_review.evaluation_evidence(evaluation, sop, year)
     proposals = sop_review.standard_proposals(evidence, sop, office_calendar(office))
     if not proposals:
         raise WorkflowError(_("Tidak ada usulan waktu baku baru dari data tahun ini."))

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import clock, permissions
 from ..exports.render_limit import RenderError, render_with_limit
+from ..exports.sop_evaluation_xlsx import build_evaluation_xlsx
 from ..exports.sop_monitoring_xlsx import build_monitoring_xlsx
-from ..models import Half, SopEvaluation
-from ..selectors import office_calendar, sop_review
+from ..models import Half
+from ..selectors import sop_review
 from ..services import sop_review as review_services
 from ..workflow import WorkflowError
 from ..worktime import JAKARTA
@@ -126,13 +127,13 @@ def _filename(page, ext: str) -> str:
 @require_GET
 def sop_monitoring_pdf(request, year: int, half: int):
     # weasyprint loads only when a PDF is asked for
-    from ..exports.sop_monitoring_pdf import render_monitoring_html, render_monitoring_pdf
+    from ..exports.sop_review_pdf import render_monitoring_html, render_review_pdf
 
     _check_period(year, half)
     staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     page = sop_review.monitoring_page(staff.office, year, half)
     try:
-        pdf = render_with_limit(render_monitoring_pdf, render_monitoring_html(page, _rule()))
+        pdf = render_with_limit(render_review_pdf, render_monitoring_html(page, _rule()))
     except RenderError as error:
         messages.error(request, str(error))
         return redirect("monev:sop_monitoring", year=year, half=half)
@@ -155,22 +156,12 @@ def sop_monitoring_xlsx(request, year: int, half: int):
 def sop_evaluation(request, year: int):
     _check_period(year)
     staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
-    evaluation = (
-        SopEvaluation.objects.select_related("sop", "proposed_sop")
-        .filter(office=staff.office, year=year)
-        .first()
-    )
-    sop = (
-        sop_review.sop_with_steps(evaluation.sop_id)
-        if evaluation
-        else sop_review.evaluated_sop(staff.office, year)
-    )
-    signed = evaluation is not None and evaluation.is_signed
-    may_edit = sop is not None and permissions.may_review_sop(staff, sop)
-    answers = evaluation.answers if evaluation else {}
-    conclusion = evaluation.conclusion if evaluation else ""
+    page = sop_review.evaluation_page(staff.office, year)
+    may_edit = page.sop is not None and permissions.may_review_sop(staff, page.sop)
+    answers = None
+    conclusion = page.evaluation.conclusion if page.evaluation else ""
     if request.method == "POST":
-        if not may_edit or signed:
+        if not may_edit or page.signed:
             raise PermissionDenied(_("Evaluasi ini tidak dapat Anda ubah."))
         answers = {
             key: {
@@ -193,41 +184,76 @@ def sop_evaluation(request, year: int):
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Evaluasi diparaf.") if sign else _("Evaluasi disimpan."))
+            messages.success(
+                request,
+                _("Evaluasi diparaf dan dibekukan.") if sign else _("Evaluasi disimpan."),
+            )
             return redirect("monev:sop_evaluation", year=year)
-    evidence = sop_review.year_evidence(staff.office, sop, year) if sop else []
-    proposals = (
-        sop_review.standard_proposals(evidence, sop, office_calendar(staff.office)) if sop else []
-    )
-    questions = [
-        {"key": key, "text": text, **answers.get(key, {"ok": None, "note": ""})}
-        for key, text in sop_review.QUESTIONS
-    ]
-    monitorings = {
-        half: sop_review.monitoring_page(staff.office, year, half) for half in Half.values
-    }
     context = {
+        "page": page,
         "office": staff.office,
         "year": year,
-        "sop": sop,
-        "evaluation": evaluation,
-        "signed": signed,
-        "may_edit": may_edit and not signed,
-        "may_propose": may_edit and evaluation is not None and not evaluation.proposed_sop_id,
-        "questions": questions,
+        "sop": page.sop,
+        "evaluation": page.evaluation,
+        "signed": page.signed,
+        "may_edit": may_edit and not page.signed,
+        "may_propose": may_edit
+        and page.evaluation is not None
+        and not page.evaluation.proposed_sop_id,
+        "questions": page.questions(answers),
         "conclusion": conclusion,
-        "evidence": evidence,
-        "proposals": proposals,
-        "monitorings": monitorings,
+        "evidence": page.evidence,
+        "proposals": page.proposals,
+        "monitorings": page.monitorings,
         "years": _year_choices(),
-        "proposal_rule": {
-            "min": sop_review.PROPOSAL_MIN_SAMPLES,
-            "under": f"{sop_review.FAR_UNDER:g}".replace(".", ","),
-            "over": f"{sop_review.FAR_OVER:g}".replace(".", ","),
-            "percentile": sop_review.PROPOSAL_PERCENTILE,
-        },
+        "proposal_rule": _proposal_rule(),
     }
     return render(request, "monev/sop_evaluation.html", context)
+
+
+def _proposal_rule() -> dict:
+    return {
+        "min": sop_review.PROPOSAL_MIN_SAMPLES,
+        "under": f"{sop_review.FAR_UNDER:g}".replace(".", ","),
+        "over": f"{sop_review.FAR_OVER:g}".replace(".", ","),
+        "percentile": sop_review.PROPOSAL_PERCENTILE,
+    }
+
+
+def _printable_evaluation(request, year: int):
+    _check_period(year)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
+    page = sop_review.evaluation_page(staff.office, year)
+    if page.sop is None:
+        raise Http404(_("Kantor Anda belum memiliki SOP."))
+    return page
+
+
+@require_GET
+def sop_evaluation_pdf(request, year: int):
+    # weasyprint loads only when a PDF is asked for
+    from ..exports.sop_review_pdf import render_evaluation_html, render_review_pdf
+
+    page = _printable_evaluation(request, year)
+    html = render_evaluation_html(page, _rule(), _proposal_rule())
+    try:
+        pdf = render_with_limit(render_review_pdf, html)
+    except RenderError as error:
+        messages.error(request, str(error))
+        return redirect("monev:sop_evaluation", year=year)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"evaluasi-sop-{page.office.code}-{year}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+def sop_evaluation_xlsx(request, year: int):
+    page = _printable_evaluation(request, year)
+    response = HttpResponse(build_evaluation_xlsx(page), content_type=XLSX_TYPE)
+    filename = f"evaluasi-sop-{page.office.code}-{year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_GET
