@@ -359,6 +359,11 @@ def _signed_evaluation(history, client):
     data["ok-fits"] = "0"
     data["note-fits"] = "=Belum dikaitkan dengan SOP arsip"  # typed text, never a formula
     data["conclusion"] = "SOP berjalan; waktu baku langkah 3 terlalu longgar."
+    with clock.frozen_at(datetime.datetime(2025, 12, 31, 16, 0, tzinfo=JAKARTA)):
+        early = client.post(url, {**data, "sign": ""})
+    assert early.status_code == 200 and "evaluasi dapat diparaf mulai 1 Januari 2026" in (
+        early.content.decode()
+    )
     with clock.frozen_at(datetime.datetime(2026, 1, 12, 10, 0, tzinfo=JAKARTA)):
         assert client.post(url, {**data, "sign": ""}).status_code == 302
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from ..models import Office, SopEvaluation, SopMonitoring, SopMonitoringRow
 from ..selectors import sop_review
 from ..selectors.reports import office_calendar
 from ..workflow import WorkflowError
+from ..worktime import JAKARTA
 from .sop_revisions import copy_revision
 
 
@@ -115,6 +117,13 @@ def save_evaluation(
         raise WorkflowError(_("Evaluasi ini sudah diparaf dan tidak dapat diubah lagi."))
     if sign and any(answers.get(key, {}).get("ok") is None for key, _q in sop_review.QUESTIONS):
         raise WorkflowError(_("Jawab setiap pertanyaan evaluasi sebelum memaraf."))
+    year_end = datetime.datetime(year + 1, 1, 1, tzinfo=JAKARTA)
+    if sign and clock.now() < year_end:
+        # As with the monitoring: a year still under way would be frozen half-told.
+        raise WorkflowError(
+            _("Tahun ini belum berakhir; evaluasi dapat diparaf mulai %(day)s.")
+            % {"day": formats.date_format(year_end.date(), "j F Y")}
+        )
     # Read before the lock: the evidence the signature freezes.
     evidence = (
         sop_review.evidence_record(sop_review.year_evidence(office, sop, year)) if sign else []
