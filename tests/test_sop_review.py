@@ -441,3 +441,65 @@ def test_the_evaluation_prints_with_its_monitoring_evidence(history, users, clie
     first = column_b.index(names[0])
     assert column_b[first : first + 13] == names  # the year's step times, one row per step
     assert sheet.page_setup.orientation == "landscape" and "&P" in sheet.oddFooter.center.text
+
+
+TTE_PASSPHRASE = "rahasia-sekretaris-2026"
+
+
+def _sekretaris_certificate(office, users):
+    from monev.models import Staff
+    from monev.signing.local import create_authority, issue_certificate
+
+    Staff.objects.filter(user=users["sekretaris"]).update(
+        nip="197805122003121002", job_title="Sekretaris Camat"
+    )
+    with clock.frozen_at(datetime.datetime(2025, 1, 6, 8, 0, tzinfo=JAKARTA)):
+        create_authority(office=office, passphrase="rahasia-ca-kantor")
+        issue_certificate(
+            staff=Staff.objects.select_related("user", "office").get(user=users["sekretaris"]),
+            ca_passphrase="rahasia-ca-kantor",
+            passphrase=TTE_PASSPHRASE,
+        )
+
+
+def test_the_penilai_signs_the_monitoring_electronically(history, users, client_for):
+    from monev.signing import backend
+
+    _sekretaris_certificate(history, users)
+    client = client_for("sekretaris")
+    url = reverse("monev:sop_monitoring", args=[2025, 2])
+    data = _form(_page(history, 2), **{"note-3": "Waktu baku terlalu longgar", "sign": ""})
+    signed_at = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=JAKARTA)
+    with clock.frozen_at(signed_at):
+        wrong = client.post(url, {**data, "passphrase": "salah-sekali"})
+    assert wrong.status_code == 200 and "Waktu baku terlalu longgar" in wrong.content.decode()
+    assert not SopMonitoring.objects.filter(signed_at__isnull=False).exists()
+    with clock.frozen_at(signed_at):
+        assert client.post(url, {**data, "passphrase": TTE_PASSPHRASE}).status_code == 302
+    monitoring = SopMonitoring.objects.get(office=history, year=2025, half=2)
+    assert monitoring.signed_at == signed_at and monitoring.signed_pdf
+    assert "bertanda tangan elektronik" in client.get(url).content.decode()
+
+    pdf = client_for("camat").get(reverse("monev:sop_monitoring_pdf", args=[2025, 2])).content
+    assert pdf == bytes(monitoring.signed_pdf)  # served as signed, never rendered again
+    assert backend().validate_pdf(pdf).valid
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    flat = " ".join(text.split())
+    assert "Ditandatangani secara elektronik 5 Januari 2026 09:00 WIB" in flat
+    assert "NIP 197805122003121002" in flat and "Waktu baku terlalu longgar" in flat
+    assert flat.count("penyelesaian ·") == 13
+
+
+def test_without_a_certificate_the_paraf_stays_name_and_time(history, users, client_for):
+    client = client_for("sekretaris")
+    url = reverse("monev:sop_monitoring", args=[2025, 2])
+    data = _form(_page(history, 2), sign="")
+    with clock.frozen_at(datetime.datetime(2026, 1, 5, 9, 0, tzinfo=JAKARTA)):
+        refused = client.post(url, {**data, "passphrase": "apa-saja-123"})
+    assert refused.status_code == 200 and "belum memiliki sertifikat" in refused.content.decode()
+    with clock.frozen_at(datetime.datetime(2026, 1, 5, 9, 0, tzinfo=JAKARTA)):
+        assert client.post(url, data).status_code == 302
+    monitoring = SopMonitoring.objects.get(office=history, year=2025, half=2)
+    assert monitoring.is_signed and monitoring.signed_pdf is None

@@ -27,8 +27,9 @@ def _render(template: str, office, **context) -> str:
         return render_to_string(template, context)
 
 
-def render_monitoring_html(page, rule: dict) -> str:
-    return _render("monev/pdf/sop_monitoring.html", page.office, page=page, rule=rule)
+def render_monitoring_html(page, rule: dict, tte=None) -> str:
+    """``tte``: the SignerIdentity when the penilai signs the document electronically."""
+    return _render("monev/pdf/sop_monitoring.html", page.office, page=page, rule=rule, tte=tte)
 
 
 def render_evaluation_html(page, rule: dict, proposal_rule: dict) -> str:

@@ -50,6 +50,9 @@ class SopMonitoring(SignOff):
         _("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     half = models.PositiveSmallIntegerField(_("semester"), choices=Half.choices)
+    # The printed monitoring as the penilai signed it electronically (PAdES), when they did;
+    # its print is then these bytes, never rendered again.
+    signed_pdf = models.BinaryField(_("PDF bertanda tangan elektronik"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("monitoring pelaksanaan SOP")

@@ -50,6 +50,15 @@ PROPOSAL_PERCENTILE = 80
 UNIT_ORDER = ["menit", "jam", "hari", "minggu"]
 
 
+def penilaian_rule() -> dict:
+    """The penilaian rule's numbers as the pages and prints state them."""
+    return {
+        "on_time": round(ON_TIME_MIN * 100),
+        "slowest": f"{SLOWEST_MAX:g}",
+        "repeats": REPEATS_MAX,
+    }
+
+
 def half_bounds(year: int, half: int) -> tuple[datetime.datetime, datetime.datetime]:
     """[start, end) of a half-year in Asia/Jakarta."""
     start = datetime.datetime(year, 1 if half == Half.FIRST else 7, 1, tzinfo=JAKARTA)

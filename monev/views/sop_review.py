@@ -86,6 +86,7 @@ def sop_monitoring(request, year: int, half: int):
                 actor=request.user,
                 decisions=decisions,
                 sign=sign,
+                passphrase=request.POST.get("passphrase", ""),
             )
         except WorkflowError as error:
             messages.error(request, str(error))
@@ -94,30 +95,25 @@ def sop_monitoring(request, year: int, half: int):
                 decision = decisions[line.evidence.number]
                 line.is_ok, line.note, line.action = decision.is_ok, decision.note, decision.action
         else:
-            messages.success(
-                request,
-                _("Monitoring diparaf dan dibekukan.") if sign else _("Monitoring disimpan."),
-            )
+            if not sign:
+                done = _("Monitoring disimpan.")
+            elif request.POST.get("passphrase"):
+                done = _("Monitoring diparaf, ditandatangani secara elektronik, dan dibekukan.")
+            else:
+                done = _("Monitoring diparaf dan dibekukan.")
+            messages.success(request, done)
             return redirect("monev:sop_monitoring", year=year, half=half)
     context = {
         "page": page,
         "office": staff.office,
         "signed": signed,
         "may_edit": may_edit,
-        "rule": _rule(),
+        "rule": sop_review.penilaian_rule(),
         "years": _year_choices(),
         "halves": Half.choices,
         "evaluation_url": reverse("monev:sop_evaluation", args=[year]),
     }
     return render(request, "monev/sop_monitoring.html", context)
-
-
-def _rule() -> dict:
-    return {
-        "on_time": round(sop_review.ON_TIME_MIN * 100),
-        "slowest": f"{sop_review.SLOWEST_MAX:g}",
-        "repeats": sop_review.REPEATS_MAX,
-    }
 
 
 def _filename(page, ext: str) -> str:
@@ -132,8 +128,14 @@ def sop_monitoring_pdf(request, year: int, half: int):
     _check_period(year, half)
     staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     page = sop_review.monitoring_page(staff.office, year, half)
+    if page.monitoring is not None and page.monitoring.signed_pdf:
+        # Signed electronically: the very bytes signed, so the signature stays valid.
+        response = HttpResponse(bytes(page.monitoring.signed_pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{_filename(page, "pdf")}"'
+        return response
     try:
-        pdf = render_with_limit(render_review_pdf, render_monitoring_html(page, _rule()))
+        html = render_monitoring_html(page, sop_review.penilaian_rule())
+        pdf = render_with_limit(render_review_pdf, html)
     except RenderError as error:
         messages.error(request, str(error))
         return redirect("monev:sop_monitoring", year=year, half=half)
@@ -235,7 +237,7 @@ def sop_evaluation_pdf(request, year: int):
     from ..exports.sop_review_pdf import render_evaluation_html, render_review_pdf
 
     page = _printable_evaluation(request, year)
-    html = render_evaluation_html(page, _rule(), _proposal_rule())
+    html = render_evaluation_html(page, sop_review.penilaian_rule(), _proposal_rule())
     try:
         pdf = render_with_limit(render_review_pdf, html)
     except RenderError as error:
