@@ -52,7 +52,16 @@ class OfficeAdmin(admin.ModelAdmin):
             _("Kop dokumen"),
             {"fields": ["address", "postal_code", "phone", "email", "website", "logo"]},
         ),
-        (_("Cetak"), {"fields": ["paper_size"]}),
+        (
+            _("Cetak"),
+            {
+                "fields": ["paper_size"],
+                # Hours moved to their own page (breaks, dated periods); say where they are.
+                "description": _(
+                    "Jam kerja, istirahat dan periode seperti Ramadan diatur di menu Jam kerja."
+                ),
+            },
+        ),
     ]
 
 

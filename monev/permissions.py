@@ -91,6 +91,14 @@ def staff_required(request) -> Staff:
     return staff
 
 
+def page_staff(request, page: str) -> Staff:
+    """The staff member behind the request, if their role may open the office-wide ``page``
+    (a ``Page`` value); 403 otherwise."""
+    staff = staff_required(request)
+    ensure(staff, page)
+    return staff
+
+
 def get_report_for(request, pk: int, *, load=selectors.report_for_page) -> tuple[Report, Staff]:
     """The report as ``load`` reads it (by default with its page data); 404 if unknown, 403 if
     it belongs to another office."""

@@ -45,6 +45,7 @@ from .validation import (
     SPENT_LABEL,
     text_too_long,
 )
+from .xlsx_print import print_setup
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -407,12 +408,7 @@ def _style(ws: Worksheet, content: _SheetContent) -> None:
         ws.sheet_view.selection[-1].activeCell = first_input
         ws.sheet_view.selection[-1].sqref = first_input
 
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    print_setup(ws, "A4", title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
     ws.protection.password = SHEET_PASSWORD
     ws.protection.sheet = True

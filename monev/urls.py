@@ -98,6 +98,8 @@ urlpatterns = [
         name="sop_monitoring_xlsx",
     ),
     path("sop/evaluasi/", views.sop_evaluation_latest, name="sop_evaluation_latest"),
+    path("sop/evaluasi/<int:year>/pdf/", views.sop_evaluation_pdf, name="sop_evaluation_pdf"),
+    path("sop/evaluasi/<int:year>/xlsx/", views.sop_evaluation_xlsx, name="sop_evaluation_xlsx"),
     path("sop/evaluasi/<int:year>/", views.sop_evaluation, name="sop_evaluation"),
     path(
         "sop/evaluasi/<int:year>/revisi/",

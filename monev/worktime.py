@@ -185,6 +185,32 @@ class WorkCalendar:
                 cursor = close_at
             day += _ONE_DAY
 
+    @functools.cached_property
+    def open_weekdays(self) -> int:
+        """Weekdays on which the regular week opens: the working days of "1 minggu"."""
+        return sum(1 for hours in self.week if hours)
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """The same point of the working day ``days`` working days after ``start``.
+
+        The point is the share of that day's hours already worked, so a step started at the
+        middle of a Ramadan day is due at the middle of the next working day, whatever hours
+        either day keeps. Outside office hours counting begins at the next opening.
+        """
+        if days < 0:
+            raise ValueError("days must not be negative")
+        cursor = self.add_working_seconds(start, 0)
+        if days == 0:
+            return cursor
+        day = cursor.date()
+        midnight = datetime.combine(day, time.min, tzinfo=JAKARTA)
+        share = self.working_seconds(midnight, cursor) / _seconds(self.hours_on(day))
+        while days:
+            day += _ONE_DAY
+            days -= self.is_working_day(day)
+        opening = datetime.combine(day, self.hours_on(day)[0][0], tzinfo=JAKARTA)
+        return self.add_working_seconds(opening, round(share * _seconds(self.hours_on(day))))
+
 
 # Unit code -> display label; a mapping is directly usable as Django field choices.
 STANDARD_UNITS: dict[str, str] = {
@@ -195,19 +221,31 @@ STANDARD_UNITS: dict[str, str] = {
 }
 
 
-def standard_seconds(amount: int, unit: str, calendar: WorkCalendar) -> int:
-    """Working seconds of a standard time such as ``(2, "hari")``."""
+def standard_seconds(
+    amount: int, unit: str, calendar: WorkCalendar, start: datetime | None = None
+) -> int:
+    """Working seconds of a standard time such as ``(2, "hari")``.
+
+    The SOP's "hari" is a working day, not a number of hours: a step of "1 hari" started at
+    10:00 is due at 10:00 of the next working day's hours, even when a shortened period
+    (Ramadan) makes that day shorter. So with the ``start`` of a step, days and weeks are the
+    working seconds up to that point; without it (a standard shown on its own) they are
+    regular days. Minutes and hours are the same either way.
+    """
     if amount < 0:
         raise ValueError("amount must not be negative")
     if unit == "menit":
         return amount * 60
     if unit == "jam":
         return amount * 3600
+    if unit not in ("hari", "minggu"):
+        raise ValueError(f"unknown unit: {unit!r}")
+    if start is not None:
+        days = amount if unit == "hari" else amount * calendar.open_weekdays
+        return calendar.working_seconds(start, calendar.add_working_days(start, days))
     if unit == "hari":
         return amount * calendar.day_seconds
-    if unit == "minggu":
-        return amount * calendar.week_seconds
-    raise ValueError(f"unknown unit: {unit!r}")
+    return amount * calendar.week_seconds
 
 
 def _format_duration(seconds: int, day_seconds: int) -> str:

@@ -186,7 +186,6 @@ def test_the_admin_uploads_a_logo_and_edits_the_letterhead(
         "province": sutera.province, "head_title": sutera.head_title, "place": "Surantih",
         "address": "Jl. Raya Surantih", "postal_code": "25662", "phone": "(0756) 7461234",
         "email": "kecamatan@sutera.example", "website": "sutera.example", "paper_size": "F4",
-        "work_day_start": "07:30", "work_day_end": "16:00",
         "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0",
         "holidays-TOTAL_FORMS": "0", "holidays-INITIAL_FORMS": "0",
     }  # fmt: skip

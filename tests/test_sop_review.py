@@ -302,6 +302,7 @@ def test_the_pdf_has_one_row_per_step_in_the_regulation_layout(history, client_f
 
 
 def test_the_workbook_prints_the_same_table(history, client_for):
+    Office.objects.filter(pk=history.pk).update(paper_size="F4")
     response = client_for("camat").get(reverse("monev:sop_monitoring_xlsx", args=[2025, 1]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(6, 3).value == "Penilaian terhadap penerapan"
@@ -311,6 +312,8 @@ def test_the_workbook_prints_the_same_table(history, client_for):
     assert sheet.cell(8, 4).value == "✓"  # step 1: tidak berjalan dengan baik
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     assert sheet.print_title_rows == "$6:$7"
+    # The print setup every workbook shares: the office's paper, page numbers in the footer.
+    assert sheet.page_setup.paperSize == 14 and "&P" in sheet.oddFooter.center.text
 
 
 def test_evaluation_answers_with_the_evidence(history, users, client_for):
@@ -348,3 +351,155 @@ def test_waktu_sop_explains_a_figure_with_its_reports_and_logs(history, client_f
         reverse("monev:sop_timing_step", args=[10]), {"year": 2025, "quarter": 3}
     )
     assert len(one_quarter.context["sources"].logs) == 2
+
+
+def _signed_evaluation(history, client):
+    url = reverse("monev:sop_evaluation", args=[2025])
+    data = {f"ok-{key}": "1" for key, _q in sop_review.QUESTIONS}
+    data["ok-fits"] = "0"
+    data["note-fits"] = "=Belum dikaitkan dengan SOP arsip"  # typed text, never a formula
+    data["conclusion"] = "SOP berjalan; waktu baku langkah 3 terlalu longgar."
+    with clock.frozen_at(datetime.datetime(2025, 12, 31, 16, 0, tzinfo=JAKARTA)):
+        early = client.post(url, {**data, "sign": ""})
+    assert early.status_code == 200 and "evaluasi dapat diparaf mulai 1 Januari 2026" in (
+        early.content.decode()
+    )
+    with clock.frozen_at(datetime.datetime(2026, 1, 12, 10, 0, tzinfo=JAKARTA)):
+        assert client.post(url, {**data, "sign": ""}).status_code == 302
+
+
+def test_the_signed_evaluation_is_frozen_with_its_evidence(history, users, client_for):
+    client = client_for("sekretaris")
+    before = sop_review.evaluation_page(history, 2025)
+    _signed_evaluation(history, client)
+    # A late log of 2025 arrives after the sign-off: the signed evaluation does not move.
+    StepLog.objects.create(
+        report=history.reports.get(quarter=4),
+        step_number=3,
+        step_key=Sop.objects.get(office=history).steps.get(number=3).key,
+        step_name="x",
+        role=Role.KASUBAG_PKP,
+        action=LogAction.COMPLETE,
+        actor=users["kasubag"],
+        started_at=datetime.datetime(2025, 12, 1, 8, tzinfo=JAKARTA),
+        finished_at=datetime.datetime(2025, 12, 30, 8, tzinfo=JAKARTA),
+        working_seconds=20 * DAY,
+        on_time=False,
+    )
+    live = sop_review.year_evidence(history, Sop.objects.get(office=history), 2025)
+    assert [e.durations.count for e in live if e.number == 3] == [5]
+    frozen = sop_review.evaluation_page(history, 2025)
+    assert frozen.signed
+    assert [(e.number, e.durations, e.seconds) for e in frozen.evidence] == [
+        (e.number, e.durations, e.seconds) for e in before.evidence
+    ]
+    assert [p.label for p in frozen.proposals] == [p.label for p in before.proposals]
+    # The revision draft is made from what was signed.
+    assert client.post(reverse("monev:sop_evaluation_revision", args=[2025])).status_code == 302
+    draft = Sop.objects.get(office=history, is_active=False)
+    signed = next(p for p in before.proposals if p.number == 3)
+    calendar = office_calendar(history)
+    today = next(p for p in sop_review.standard_proposals(live, draft, calendar) if p.number == 3)
+    assert (signed.amount, signed.unit) == (1, "hari") and today.amount > 1
+    step = draft.steps.get(number=3)
+    assert (step.standard_amount, step.standard_unit) == (signed.amount, signed.unit)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_the_evaluation_prints_with_its_monitoring_evidence(history, users, client_for):
+    client = client_for("sekretaris")
+    _signed_evaluation(history, client)
+    response = client.get(reverse("monev:sop_evaluation_pdf", args=[2025]))
+    assert response["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    flat = " ".join(text.split())
+    assert "EVALUASI SOP ADMINISTRASI PEMERINTAHAN" in flat
+    for _key, question in sop_review.QUESTIONS:
+        assert str(question) in flat
+    assert "=Belum dikaitkan dengan SOP arsip" in flat
+    assert "waktu baku langkah 3 terlalu longgar" in flat
+    assert "Semester I (Januari–Juni) 2025" in flat and "Semester II (Juli–Desember) 2025" in flat
+    assert "Usulan waktu baku baru" in flat
+    assert "Bukti dibekukan saat diparaf, 12 Januari 2026 10:00 WIB" in flat
+
+    workbook = client_for("camat").get(reverse("monev:sop_evaluation_xlsx", args=[2025]))
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    cells = {c.value for row in sheet.iter_rows() for c in row if c.value is not None}
+    for _key, question in sop_review.QUESTIONS:
+        assert str(question) in cells
+    note = next(
+        c
+        for row in sheet.iter_rows()
+        for c in row
+        if c.value == "=Belum dikaitkan dengan SOP arsip"
+    )
+    assert note.data_type == "s"  # text as typed, not a formula
+    names = [s.name for s in Sop.objects.get(office=history).steps.order_by("number")]
+    column_b = [c.value for c in sheet["B"]]
+    first = column_b.index(names[0])
+    assert column_b[first : first + 13] == names  # the year's step times, one row per step
+    assert sheet.page_setup.orientation == "landscape" and "&P" in sheet.oddFooter.center.text
+
+
+TTE_PASSPHRASE = "rahasia-sekretaris-2026"
+
+
+def _sekretaris_certificate(office, users):
+    from monev.models import Staff
+    from monev.signing.local import create_authority, issue_certificate
+
+    Staff.objects.filter(user=users["sekretaris"]).update(
+        nip="197805122003121002", job_title="Sekretaris Camat"
+    )
+    with clock.frozen_at(datetime.datetime(2025, 1, 6, 8, 0, tzinfo=JAKARTA)):
+        create_authority(office=office, passphrase="rahasia-ca-kantor")
+        issue_certificate(
+            staff=Staff.objects.select_related("user", "office").get(user=users["sekretaris"]),
+            ca_passphrase="rahasia-ca-kantor",
+            passphrase=TTE_PASSPHRASE,
+        )
+
+
+def test_the_penilai_signs_the_monitoring_electronically(history, users, client_for):
+    from monev.signing import backend
+
+    _sekretaris_certificate(history, users)
+    client = client_for("sekretaris")
+    url = reverse("monev:sop_monitoring", args=[2025, 2])
+    data = _form(_page(history, 2), **{"note-3": "Waktu baku terlalu longgar", "sign": ""})
+    signed_at = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=JAKARTA)
+    with clock.frozen_at(signed_at):
+        wrong = client.post(url, {**data, "passphrase": "salah-sekali"})
+    assert wrong.status_code == 200 and "Waktu baku terlalu longgar" in wrong.content.decode()
+    assert not SopMonitoring.objects.filter(signed_at__isnull=False).exists()
+    with clock.frozen_at(signed_at):
+        assert client.post(url, {**data, "passphrase": TTE_PASSPHRASE}).status_code == 302
+    monitoring = SopMonitoring.objects.get(office=history, year=2025, half=2)
+    assert monitoring.signed_at == signed_at and monitoring.signed_pdf
+    assert "bertanda tangan elektronik" in client.get(url).content.decode()
+
+    pdf = client_for("camat").get(reverse("monev:sop_monitoring_pdf", args=[2025, 2])).content
+    assert pdf == bytes(monitoring.signed_pdf)  # served as signed, never rendered again
+    assert backend().validate_pdf(pdf).valid
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    flat = " ".join(text.split())
+    assert "Ditandatangani secara elektronik 5 Januari 2026 09:00 WIB" in flat
+    assert "NIP 197805122003121002" in flat and "Waktu baku terlalu longgar" in flat
+    assert flat.count("penyelesaian ·") == 13
+
+
+def test_without_a_certificate_the_paraf_stays_name_and_time(history, users, client_for):
+    client = client_for("sekretaris")
+    url = reverse("monev:sop_monitoring", args=[2025, 2])
+    data = _form(_page(history, 2), sign="")
+    with clock.frozen_at(datetime.datetime(2026, 1, 5, 9, 0, tzinfo=JAKARTA)):
+        refused = client.post(url, {**data, "passphrase": "apa-saja-123"})
+    assert refused.status_code == 200 and "belum memiliki sertifikat" in refused.content.decode()
+    with clock.frozen_at(datetime.datetime(2026, 1, 5, 9, 0, tzinfo=JAKARTA)):
+        assert client.post(url, data).status_code == 302
+    monitoring = SopMonitoring.objects.get(office=history, year=2025, half=2)
+    assert monitoring.is_signed and monitoring.signed_pdf is None

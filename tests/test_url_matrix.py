@@ -75,6 +75,8 @@ PAGES = {
     "sop_monitoring_pdf": TIMING | {"other_office"},
     "sop_monitoring_xlsx": TIMING | {"other_office"},
     "sop_evaluation": TIMING | {"other_office"},
+    "sop_evaluation_pdf": TIMING | {"other_office"},
+    "sop_evaluation_xlsx": TIMING | {"other_office"},
 }
 # Redirects by role: the Camat to the Dasbor, everyone else to Tugas Saya. A notice leads its
 # owner to its report; anyone else gets 404 (tests/test_reminders.py).
@@ -203,6 +205,8 @@ def url_for(name: str, world) -> str:
         "sop_monitoring_pdf": [2025, 1],
         "sop_monitoring_xlsx": [2025, 1],
         "sop_evaluation": [2025],
+        "sop_evaluation_pdf": [2025],
+        "sop_evaluation_xlsx": [2025],
         "sop_evaluation_revision": [2025],
         "verification": [world["signature"].code],
     }.get(name, [])

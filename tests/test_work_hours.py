@@ -107,9 +107,10 @@ def test_a_step_across_ramadan_counts_the_shortened_hours(hours):
     assert calendar.working_seconds(wib(2026, 2, 13, 14), wib(2026, 2, 18, 17)) == (
         friday_afternoon + wednesday_in_ramadan
     )
-    # "1 hari" (7.5 h) from that Friday afternoon: 2.5 h on Friday, then 08:00-12:00 and
-    # 12:30-13:30 of Ramadan hours on Wednesday.
-    due = calendar.add_working_seconds(wib(2026, 2, 13, 14), standard_seconds(1, "hari", calendar))
+    # 7.5 working hours from that Friday afternoon: 2.5 h on Friday, then 08:00-12:00 and
+    # 12:30-13:30 of Ramadan hours on Wednesday. ("1 hari" is a working day instead: see
+    # test_one_hari_in_ramadan_is_one_ramadan_working_day.)
+    due = calendar.add_working_seconds(wib(2026, 2, 13, 14), int(7.5 * HOUR))
     assert due == wib(2026, 2, 18, 13, 30)
 
 
@@ -246,3 +247,77 @@ def test_the_admin_adds_a_ramadan_period_and_refuses_a_bad_break(hours, client):
         (datetime.time(12, 30), datetime.time(15)),
     )
     assert calendar.hours_on(datetime.date(2027, 2, 9)) == ()  # Tuesday not listed: closed
+
+
+def test_overlapping_periods_of_one_scope_are_refused_in_the_admin(hours, other_office, client):
+    from .conftest import make_user
+
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    url = reverse("admin:monev_workschedule_add")
+    form = {
+        "office": "",
+        "name": "SE jam kerja Maret",
+        "first_day": "2026-03-16",
+        "last_day": "2026-03-31",
+        "basis": "",
+        "days-TOTAL_FORMS": "0",
+        "days-INITIAL_FORMS": "0",
+        "days-MIN_NUM_FORMS": "0",
+        "days-MAX_NUM_FORMS": "7",
+    }
+    # Overlaps the installation's Ramadan 1447 H (18 February - 19 March 2026).
+    response = client.post(url, form)
+    page = response.content.decode()
+    assert response.status_code == 200 and "tumpang tindih dengan Ramadan 1447 H" in page
+    assert not WorkSchedule.objects.filter(name="SE jam kerja Maret").exists()
+    # Another scope may keep its own period over the same days; so may the next days.
+    assert client.post(url, {**form, "office": str(other_office.pk)}).status_code == 302
+    assert client.post(url, {**form, "first_day": "2026-03-20"}).status_code == 302
+    # Editing a period does not clash with itself.
+    ramadan = WorkSchedule.objects.get(name="Ramadan 1447 H")
+    ramadan.last_day = datetime.date(2026, 3, 18)
+    ramadan.full_clean()
+
+
+def test_one_hari_in_ramadan_is_one_ramadan_working_day(hours, users):
+    calendar = office_calendar(hours)
+    # Wednesday 18 February 2026, Ramadan hours 08:00-15:00 less 12:00-12:30 (6.5 h).
+    start = wib(2026, 2, 18, 10, 0)
+    one_day = standard_seconds(1, "hari", calendar, start)
+    assert one_day == 6.5 * HOUR  # not the regular 7.5 h
+    assert calendar.add_working_seconds(start, one_day) == wib(2026, 2, 19, 10, 0)
+    # Started at the opening: due at the same day's closing, not the next morning.
+    opening = wib(2026, 2, 18, 8, 0)
+    assert calendar.add_working_seconds(
+        opening, standard_seconds(1, "hari", calendar, opening)
+    ) == wib(2026, 2, 18, 15, 0)
+    # From a regular Friday afternoon (5 of 7.5 h worked) into Ramadan: two thirds of the
+    # Wednesday's 6.5 h, 08:00-12:00 and 12:30-12:50.
+    friday = wib(2026, 2, 13, 14, 0)
+    due = calendar.add_working_seconds(friday, standard_seconds(1, "hari", calendar, friday))
+    assert due == wib(2026, 2, 18, 12, 50)
+    # "1 minggu" is five working days, Imlek and the weekend skipped.
+    week = standard_seconds(1, "minggu", calendar, friday)
+    assert calendar.add_working_seconds(friday, week) == wib(2026, 2, 24, 12, 50)
+    # Without a start, a standard shown on its own keeps regular days.
+    assert standard_seconds(1, "hari", calendar) == 7.5 * HOUR
+
+
+def test_a_ramadan_day_step_is_due_and_flagged_by_ramadan_days(hours, users):
+    # Step 1 set to "1 hari", started Wednesday 10:00 in Ramadan.
+    report = make_report(hours, step=1, started=wib(2026, 2, 18, 10, 0))
+    report = Report.objects.select_related("office").get(pk=report.pk)
+    step = report.sop.steps.get(number=1)
+    step.standard_amount, step.standard_unit = 1, "hari"
+    step.save()
+    report = Report.objects.select_related("office").get(pk=report.pk)
+    status = step_status(report, office_calendar(report.office))
+    assert status.due_at == wib(2026, 2, 19, 10, 0)
+    # Done Thursday 09:55: within one Ramadan day (6.5 h), though 7.5 h would also allow it;
+    # done Thursday 10:30: late, although only 7 h of working time passed.
+    with clock.frozen_at(wib(2026, 2, 19, 10, 30)):
+        services.report_complete_step(report_id=report.pk, actor=users["sekretaris"], from_step=1)
+    log = StepLog.objects.get(report=report, step_number=1)
+    assert log.working_seconds == 7 * HOUR
+    assert log.standard_seconds == 6.5 * HOUR
+    assert log.on_time is False

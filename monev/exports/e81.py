@@ -42,13 +42,13 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..numbers import format_decimal
 from ..performance import DEFAULT_BANDS, Achievement, Aggregation, Direction, achievement, rating
 from ..selectors.office_data import ActivityFigures, IndicatorFigures, QuarterFigures, average
+from ..xlsx_print import print_setup
 
 __all__ = [
     "DATA_SHEET",
@@ -101,10 +101,6 @@ MONTHS = (
 # Characters that make Excel/LibreOffice treat typed or pasted text as a formula (OWASP CSV
 # injection list): such text is marked "quote prefix" so editing the cell keeps it text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-# Paper sizes of the office setting, as the spreadsheet page-setup codes (14 = Folio 8.5 x 13
-# in, the F4 sheet Indonesian offices print on).
-PAPER_CODES = {"A4": 9, "F4": 14}
 
 _LINE_HEIGHT = 13  # points per line of 10 pt text
 # Print scale in percent: the wider of the two pages across fits A4 landscape and 10 pt text
@@ -926,37 +922,6 @@ def _write_signature(ws: Worksheet, first_row: int, lines: list[tuple[str, str]]
         row_number += 1
         _block(ws, _ref(first_column, row_number, last_column, row_number), text or None, style)
     return row_number
-
-
-def print_setup(
-    ws: Worksheet,
-    paper_size: str,
-    *,
-    scale: int | None = None,
-    title_rows: str = "",
-    title_columns: str = "",
-) -> None:
-    """Landscape on the office's paper, page numbers in the footer, header rows repeated.
-
-    With ``scale`` the sheet prints at that size over as many pages as it needs (a wide form
-    shrunk to one page width printed at 4 pt); without, it fits one page wide.
-    """
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = PAPER_CODES.get(paper_size, PAPER_CODES["A4"])
-    ws.page_setup.pageOrder = "overThenDown"
-    if scale is None:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0  # as many pages as the rows need
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    else:
-        ws.page_setup.scale = scale
-        ws.sheet_properties.pageSetUpPr.fitToPage = False
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.9, bottom=0.6, header=0.3)
-    if title_rows:
-        ws.print_title_rows = title_rows
-    if title_columns:
-        ws.print_title_cols = title_columns
-    ws.oddFooter.center.text = gettext("Halaman &P dari &N")
 
 
 def _page_setup(ws: Worksheet, figures: QuarterFigures, last_row: int) -> None:

@@ -1,5 +1,5 @@
 """Monitoring Pelaksanaan SOP AP as an .xlsx workbook in the regulation's layout, set up to
-print on one A4 landscape page width with the header rows repeated."""
+print on one landscape page width of the office's paper with the header rows repeated."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from ..selectors.reports import office_calendar
 from ..sheets import _LINE_HEIGHT, _wrapped_lines
 from ..worktime import format_working
-from .e81 import safe_text
+from ..xlsx_print import print_setup
+from .e81 import safe_text, set_value
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -98,9 +99,8 @@ def build_monitoring_xlsx(page) -> bytes:
             paraf,
         ]
         for col, value in enumerate(values, start=1):
-            cell = sheet.cell(
-                row=row, column=col, value=safe_text(value) if isinstance(value, str) else value
-            )
+            cell = sheet.cell(row=row, column=col)
+            set_value(cell, value)  # a catatan typed as "=..." stays text
             cell.border = BOX
             cell.alignment = CENTER if col in (1, 3, 4, 7) else WRAP
         # Excel does not grow row heights when opening a file.
@@ -112,14 +112,7 @@ def build_monitoring_xlsx(page) -> bytes:
         sheet.row_dimensions[row].height = _LINE_HEIGHT * min(lines, 15) + 3
     for col, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + col)].width = width
-    # Printable: A4 landscape, all columns on one page width, header rows on every page.
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    print_setup(sheet, page.office.paper_size, title_rows=f"{HEADER_ROW}:{HEADER_ROW + 1}")
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 2, column=1)
     output = BytesIO()
     book.save(output)

@@ -28,7 +28,8 @@ from ..selectors.timing import (
     TimingSummary,
 )
 from ..worktime import format_working
-from .e81 import print_setup, set_value
+from ..xlsx_print import print_setup
+from .e81 import set_value
 
 STEPS_SHEET = "Per langkah"
 LATE_SHEET = "Sering terlambat"

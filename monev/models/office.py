@@ -159,6 +159,25 @@ class WorkSchedule(models.Model):
             )
         if self.first_day and self.last_day and self.last_day < self.first_day:
             raise ValidationError({"last_day": _("Tanggal sampai tidak boleh sebelum mulai.")})
+        if self.first_day and self.last_day:
+            # Two periods over the same day would leave the hours of that day to chance.
+            clash = (
+                WorkSchedule.objects.filter(
+                    office=self.office,
+                    first_day__lte=self.last_day,
+                    last_day__gte=self.first_day,
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if clash is not None:
+                raise ValidationError(
+                    _(
+                        "Periode ini tumpang tindih dengan %(other)s untuk cakupan yang sama; "
+                        "ubah periode itu atau pilih tanggal lain."
+                    )
+                    % {"other": clash}
+                )
         regular = WorkSchedule.objects.filter(office=self.office, first_day__isnull=True)
         if self.first_day is None and regular.exclude(pk=self.pk).exists():
             raise ValidationError(

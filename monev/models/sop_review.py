@@ -50,6 +50,9 @@ class SopMonitoring(SignOff):
         _("tahun"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     half = models.PositiveSmallIntegerField(_("semester"), choices=Half.choices)
+    # The printed monitoring as the penilai signed it electronically (PAdES), when they did;
+    # its print is then these bytes, never rendered again.
+    signed_pdf = models.BinaryField(_("PDF bertanda tangan elektronik"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("monitoring pelaksanaan SOP")
@@ -108,6 +111,9 @@ class SopEvaluation(SignOff):
     # Question key -> {"ok": bool | None, "note": str}; the keys are EVALUATION_QUESTIONS'.
     answers = models.JSONField(_("jawaban"), default=dict)
     conclusion = models.TextField(_("kesimpulan dan rekomendasi"), blank=True)
+    # The year's step evidence as it stood at the sign-off (see selectors.sop_review): the
+    # signed evaluation and its print keep it even when logs of that year come in later.
+    evidence = models.JSONField(_("bukti saat diparaf"), default=list, blank=True, editable=False)
     proposed_sop = models.ForeignKey(
         Sop,
         on_delete=models.SET_NULL,

@@ -94,7 +94,9 @@ def step_status(report: Report, calendar: WorkCalendar) -> StepStatus:
     step = workflow.current_step(report)
     due_at = None
     if step.standard_amount:
-        seconds = standard_seconds(step.standard_amount, step.standard_unit, calendar)
+        seconds = standard_seconds(
+            step.standard_amount, step.standard_unit, calendar, report.step_started_at
+        )
         due_at = calendar.add_working_seconds(report.step_started_at, seconds)
     return StepStatus(
         report=report,

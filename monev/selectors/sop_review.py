@@ -9,6 +9,7 @@ and the pages print them as they are.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import statistics
@@ -24,6 +25,7 @@ from ..models import (
     Office,
     Report,
     Sop,
+    SopEvaluation,
     SopMonitoring,
     SopMonitoringRow,
     SopStep,
@@ -46,6 +48,15 @@ MOST = 0.5  # "most" = more than half of the samples
 PROPOSAL_PERCENTILE = 80
 
 UNIT_ORDER = ["menit", "jam", "hari", "minggu"]
+
+
+def penilaian_rule() -> dict:
+    """The penilaian rule's numbers as the pages and prints state them."""
+    return {
+        "on_time": round(ON_TIME_MIN * 100),
+        "slowest": f"{SLOWEST_MAX:g}",
+        "repeats": REPEATS_MAX,
+    }
 
 
 def half_bounds(year: int, half: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -303,6 +314,72 @@ def evaluated_sop(office: Office, year: int) -> Sop | None:
 def year_evidence(office: Office, sop: Sop, year: int) -> list[StepEvidence]:
     start = datetime.datetime(year, 1, 1, tzinfo=JAKARTA)
     return step_evidence(office, sop, start, start.replace(year=year + 1))
+
+
+def evidence_record(evidence: list[StepEvidence]) -> list[dict]:
+    """The evidence as JSON, kept by a signed evaluation (``evaluation_evidence`` reads it)."""
+    return [
+        {
+            "number": item.number,
+            "name": item.name,
+            "standard_label": item.standard_label,
+            "standard_seconds": item.standard_seconds,
+            "durations": dataclasses.asdict(item.durations),
+            "returns": item.returns,
+            "reopenings": item.reopenings,
+            "seconds": item.seconds,
+        }
+        for item in evidence
+    ]
+
+
+def evaluation_evidence(evaluation: SopEvaluation | None, sop: Sop, year: int) -> list:
+    """The year's evidence: as kept at the sign-off when signed, else today's logs."""
+    if evaluation is not None and evaluation.is_signed:
+        return [
+            StepEvidence(**{**item, "durations": DurationStats(**item["durations"])})
+            for item in evaluation.evidence
+        ]
+    return year_evidence(sop.office, sop, year)
+
+
+@dataclass
+class EvaluationPage:
+    """The yearly evaluation with everything it rests on, for the page and its prints."""
+
+    office: Office
+    year: int
+    sop: Sop | None
+    evaluation: SopEvaluation | None
+    evidence: list[StepEvidence]
+    proposals: list[StandardProposal]
+    monitorings: dict[int, MonitoringPage]
+
+    @property
+    def signed(self) -> bool:
+        return self.evaluation is not None and self.evaluation.is_signed
+
+    def questions(self, answers: dict | None = None) -> list[dict]:
+        """Each question with its answer: ``answers`` when given (typed, not yet saved)."""
+        if answers is None:
+            answers = self.evaluation.answers if self.evaluation else {}
+        return [
+            {"key": key, "text": text, **answers.get(key, {"ok": None, "note": ""})}
+            for key, text in QUESTIONS
+        ]
+
+
+def evaluation_page(office: Office, year: int) -> EvaluationPage:
+    evaluation = (
+        SopEvaluation.objects.select_related("sop", "proposed_sop", "signed_by")
+        .filter(office=office, year=year)
+        .first()
+    )
+    sop = sop_with_steps(evaluation.sop_id) if evaluation else evaluated_sop(office, year)
+    evidence = evaluation_evidence(evaluation, sop, year) if sop else []
+    proposals = standard_proposals(evidence, sop, office_calendar(office)) if sop else []
+    monitorings = {half: monitoring_page(office, year, half) for half in Half.values}
+    return EvaluationPage(office, year, sop, evaluation, evidence, proposals, monitorings)
 
 
 @dataclass

@@ -363,7 +363,9 @@ def _role_loads(office: Office, calendar, now: datetime.datetime) -> list[RoleLo
                 since=report.step_started_at,
                 held_seconds=calendar.working_seconds(report.step_started_at, now),
                 standard_seconds=(
-                    standard_seconds(step.standard_amount, step.standard_unit, calendar)
+                    standard_seconds(
+                        step.standard_amount, step.standard_unit, calendar, report.step_started_at
+                    )
                     if step.standard_amount
                     else None
                 ),

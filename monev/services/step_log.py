@@ -30,7 +30,7 @@ def step_log(
     measured = action in MEASURED_ACTIONS and calendar is not None
     working = calendar.working_seconds(started_at, finished_at) if measured else 0
     standard = (
-        standard_seconds(step.standard_amount, step.standard_unit, calendar)
+        standard_seconds(step.standard_amount, step.standard_unit, calendar, started_at)
         if measured and step.standard_amount
         else None
     )

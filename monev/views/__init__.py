@@ -34,7 +34,9 @@ from .sop_document import sop_pdf
 from .sop_review import (
     sop_evaluation,
     sop_evaluation_latest,
+    sop_evaluation_pdf,
     sop_evaluation_revision,
+    sop_evaluation_xlsx,
     sop_monitoring,
     sop_monitoring_latest,
     sop_monitoring_pdf,
@@ -52,6 +54,8 @@ __all__ = [
     "sop_evaluation",
     "sop_evaluation_latest",
     "sop_evaluation_revision",
+    "sop_evaluation_pdf",
+    "sop_evaluation_xlsx",
     "sop_monitoring",
     "sop_monitoring_latest",
     "sop_monitoring_pdf",

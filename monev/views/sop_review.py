@@ -16,13 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import clock, permissions
 from ..exports.render_limit import RenderError, render_with_limit
+from ..exports.sop_evaluation_xlsx import build_evaluation_xlsx
 from ..exports.sop_monitoring_xlsx import build_monitoring_xlsx
-from ..models import Half, SopEvaluation
-from ..selectors import office_calendar, sop_review
+from ..models import Half
+from ..selectors import sop_review
 from ..services import sop_review as review_services
 from ..workflow import WorkflowError
 from ..worktime import JAKARTA
-from .timing import XLSX_TYPE, _timing_staff
+from .timing import XLSX_TYPE
 
 YEARS_BACK = 5
 
@@ -40,7 +41,7 @@ def _year_choices() -> list[int]:
 @require_GET
 def sop_monitoring_latest(request):
     """The chooser's target: the chosen half-year, by default the last one that has ended."""
-    _timing_staff(request)
+    permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     year, half = sop_review.last_half(clock.now().astimezone(JAKARTA).date())
     try:
         year = int(request.GET.get("tahun", year))
@@ -68,7 +69,7 @@ def _decisions(request, page) -> dict[int, review_services.RowDecision]:
 @require_http_methods(["GET", "POST"])
 def sop_monitoring(request, year: int, half: int):
     _check_period(year, half)
-    staff = _timing_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     page = sop_review.monitoring_page(staff.office, year, half)
     signed = page.monitoring is not None and page.monitoring.is_signed
     may_edit = page.sop is not None and not signed and permissions.may_review_sop(staff, page.sop)
@@ -85,6 +86,7 @@ def sop_monitoring(request, year: int, half: int):
                 actor=request.user,
                 decisions=decisions,
                 sign=sign,
+                passphrase=request.POST.get("passphrase", ""),
             )
         except WorkflowError as error:
             messages.error(request, str(error))
@@ -93,30 +95,25 @@ def sop_monitoring(request, year: int, half: int):
                 decision = decisions[line.evidence.number]
                 line.is_ok, line.note, line.action = decision.is_ok, decision.note, decision.action
         else:
-            messages.success(
-                request,
-                _("Monitoring diparaf dan dibekukan.") if sign else _("Monitoring disimpan."),
-            )
+            if not sign:
+                done = _("Monitoring disimpan.")
+            elif request.POST.get("passphrase"):
+                done = _("Monitoring diparaf, ditandatangani secara elektronik, dan dibekukan.")
+            else:
+                done = _("Monitoring diparaf dan dibekukan.")
+            messages.success(request, done)
             return redirect("monev:sop_monitoring", year=year, half=half)
     context = {
         "page": page,
         "office": staff.office,
         "signed": signed,
         "may_edit": may_edit,
-        "rule": _rule(),
+        "rule": sop_review.penilaian_rule(),
         "years": _year_choices(),
         "halves": Half.choices,
         "evaluation_url": reverse("monev:sop_evaluation", args=[year]),
     }
     return render(request, "monev/sop_monitoring.html", context)
-
-
-def _rule() -> dict:
-    return {
-        "on_time": round(sop_review.ON_TIME_MIN * 100),
-        "slowest": f"{sop_review.SLOWEST_MAX:g}",
-        "repeats": sop_review.REPEATS_MAX,
-    }
 
 
 def _filename(page, ext: str) -> str:
@@ -126,13 +123,19 @@ def _filename(page, ext: str) -> str:
 @require_GET
 def sop_monitoring_pdf(request, year: int, half: int):
     # weasyprint loads only when a PDF is asked for
-    from ..exports.sop_monitoring_pdf import render_monitoring_html, render_monitoring_pdf
+    from ..exports.sop_review_pdf import render_monitoring_html, render_review_pdf
 
     _check_period(year, half)
-    staff = _timing_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     page = sop_review.monitoring_page(staff.office, year, half)
+    if page.monitoring is not None and page.monitoring.signed_pdf:
+        # Signed electronically: the very bytes signed, so the signature stays valid.
+        response = HttpResponse(bytes(page.monitoring.signed_pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{_filename(page, "pdf")}"'
+        return response
     try:
-        pdf = render_with_limit(render_monitoring_pdf, render_monitoring_html(page, _rule()))
+        html = render_monitoring_html(page, sop_review.penilaian_rule())
+        pdf = render_with_limit(render_review_pdf, html)
     except RenderError as error:
         messages.error(request, str(error))
         return redirect("monev:sop_monitoring", year=year, half=half)
@@ -144,7 +147,7 @@ def sop_monitoring_pdf(request, year: int, half: int):
 @require_GET
 def sop_monitoring_xlsx(request, year: int, half: int):
     _check_period(year, half)
-    staff = _timing_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     page = sop_review.monitoring_page(staff.office, year, half)
     response = HttpResponse(build_monitoring_xlsx(page), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_filename(page, "xlsx")}"'
@@ -154,23 +157,13 @@ def sop_monitoring_xlsx(request, year: int, half: int):
 @require_http_methods(["GET", "POST"])
 def sop_evaluation(request, year: int):
     _check_period(year)
-    staff = _timing_staff(request)
-    evaluation = (
-        SopEvaluation.objects.select_related("sop", "proposed_sop")
-        .filter(office=staff.office, year=year)
-        .first()
-    )
-    sop = (
-        sop_review.sop_with_steps(evaluation.sop_id)
-        if evaluation
-        else sop_review.evaluated_sop(staff.office, year)
-    )
-    signed = evaluation is not None and evaluation.is_signed
-    may_edit = sop is not None and permissions.may_review_sop(staff, sop)
-    answers = evaluation.answers if evaluation else {}
-    conclusion = evaluation.conclusion if evaluation else ""
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
+    page = sop_review.evaluation_page(staff.office, year)
+    may_edit = page.sop is not None and permissions.may_review_sop(staff, page.sop)
+    answers = None
+    conclusion = page.evaluation.conclusion if page.evaluation else ""
     if request.method == "POST":
-        if not may_edit or signed:
+        if not may_edit or page.signed:
             raise PermissionDenied(_("Evaluasi ini tidak dapat Anda ubah."))
         answers = {
             key: {
@@ -193,46 +186,81 @@ def sop_evaluation(request, year: int):
         except WorkflowError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Evaluasi diparaf.") if sign else _("Evaluasi disimpan."))
+            messages.success(
+                request,
+                _("Evaluasi diparaf dan dibekukan.") if sign else _("Evaluasi disimpan."),
+            )
             return redirect("monev:sop_evaluation", year=year)
-    evidence = sop_review.year_evidence(staff.office, sop, year) if sop else []
-    proposals = (
-        sop_review.standard_proposals(evidence, sop, office_calendar(staff.office)) if sop else []
-    )
-    questions = [
-        {"key": key, "text": text, **answers.get(key, {"ok": None, "note": ""})}
-        for key, text in sop_review.QUESTIONS
-    ]
-    monitorings = {
-        half: sop_review.monitoring_page(staff.office, year, half) for half in Half.values
-    }
     context = {
+        "page": page,
         "office": staff.office,
         "year": year,
-        "sop": sop,
-        "evaluation": evaluation,
-        "signed": signed,
-        "may_edit": may_edit and not signed,
-        "may_propose": may_edit and evaluation is not None and not evaluation.proposed_sop_id,
-        "questions": questions,
+        "sop": page.sop,
+        "evaluation": page.evaluation,
+        "signed": page.signed,
+        "may_edit": may_edit and not page.signed,
+        "may_propose": may_edit
+        and page.evaluation is not None
+        and not page.evaluation.proposed_sop_id,
+        "questions": page.questions(answers),
         "conclusion": conclusion,
-        "evidence": evidence,
-        "proposals": proposals,
-        "monitorings": monitorings,
+        "evidence": page.evidence,
+        "proposals": page.proposals,
+        "monitorings": page.monitorings,
         "years": _year_choices(),
-        "proposal_rule": {
-            "min": sop_review.PROPOSAL_MIN_SAMPLES,
-            "under": f"{sop_review.FAR_UNDER:g}".replace(".", ","),
-            "over": f"{sop_review.FAR_OVER:g}".replace(".", ","),
-            "percentile": sop_review.PROPOSAL_PERCENTILE,
-        },
+        "proposal_rule": _proposal_rule(),
     }
     return render(request, "monev/sop_evaluation.html", context)
 
 
+def _proposal_rule() -> dict:
+    return {
+        "min": sop_review.PROPOSAL_MIN_SAMPLES,
+        "under": f"{sop_review.FAR_UNDER:g}".replace(".", ","),
+        "over": f"{sop_review.FAR_OVER:g}".replace(".", ","),
+        "percentile": sop_review.PROPOSAL_PERCENTILE,
+    }
+
+
+def _printable_evaluation(request, year: int):
+    _check_period(year)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
+    page = sop_review.evaluation_page(staff.office, year)
+    if page.sop is None:
+        raise Http404(_("Kantor Anda belum memiliki SOP."))
+    return page
+
+
+@require_GET
+def sop_evaluation_pdf(request, year: int):
+    # weasyprint loads only when a PDF is asked for
+    from ..exports.sop_review_pdf import render_evaluation_html, render_review_pdf
+
+    page = _printable_evaluation(request, year)
+    html = render_evaluation_html(page, sop_review.penilaian_rule(), _proposal_rule())
+    try:
+        pdf = render_with_limit(render_review_pdf, html)
+    except RenderError as error:
+        messages.error(request, str(error))
+        return redirect("monev:sop_evaluation", year=year)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"evaluasi-sop-{page.office.code}-{year}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+def sop_evaluation_xlsx(request, year: int):
+    page = _printable_evaluation(request, year)
+    response = HttpResponse(build_evaluation_xlsx(page), content_type=XLSX_TYPE)
+    filename = f"evaluasi-sop-{page.office.code}-{year}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_GET
 def sop_evaluation_latest(request):
-    _timing_staff(request)
+    permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     try:
         year = int(request.GET.get("tahun", ""))
         _check_period(year)
@@ -245,7 +273,7 @@ def sop_evaluation_latest(request):
 @require_POST
 def sop_evaluation_revision(request, year: int):
     _check_period(year)
-    staff = _timing_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_TIMING)
     try:
         draft = review_services.propose_revision(office=staff.office, year=year, actor=request.user)
     except WorkflowError as error:

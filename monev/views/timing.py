@@ -12,39 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from .. import clock, permissions
 from ..exports.timing_xlsx import build_timing_xlsx
-from ..listing import SortOrder, parse_sort, query_quarter, query_year, sort_links, sort_rows
-from ..models import Quarter, Report
-from ..selectors.timing import TimingSummary, timing_summary
+from ..listing import SortOrder, parse_sort, sort_links, sort_rows
+from ..selectors.timing import TimingSummary
+from .timing_period import load_timing_period
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class TimingFilterForm(forms.Form):
-    year = forms.TypedChoiceField(
-        label=gettext_lazy("Tahun"),
-        coerce=int,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    quarter = forms.TypedChoiceField(
-        label=gettext_lazy("Triwulan"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        choices=[("", gettext_lazy("Semua triwulan")), *Quarter.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-
-    def __init__(self, data, *, years: list[int]):
-        super().__init__(data)
-        self.fields["year"].choices = [(year, year) for year in years]
 
 
 @dataclass(frozen=True)
@@ -135,44 +113,6 @@ def _headers(table: str, orders: dict[str, SortOrder], period: dict) -> list[Hea
     return headers
 
 
-def _timing_staff(request):
-    staff = permissions.staff_required(request)
-    permissions.ensure(staff, permissions.Page.VIEW_TIMING)
-    return staff
-
-
-def _load(request):
-    """The staff member, the filter form and the summary for the chosen period."""
-    staff = _timing_staff(request)
-    years = set(
-        Report.objects.filter(office=staff.office)
-        .order_by()  # the model's ordering would make DISTINCT run over (year, quarter)
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    default_year = max(years) if years else clock.now().year
-    years = sorted(years | {default_year}, reverse=True)
-    # Always bound, so a link that only sorts still reads as the default period; the form
-    # only checks the year is one the office has.
-    data = {
-        "year": _bound(request, "year", query_year(request.GET), default_year),
-        "quarter": _bound(request, "quarter", query_quarter(request.GET), ""),
-    }
-    form = TimingFilterForm(data, years=years)
-    year, quarter = default_year, None
-    if form.is_valid():
-        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
-    return staff, form, timing_summary(staff.office, year, quarter)
-
-
-def _bound(request, name: str, value: int | None, default) -> object:
-    """The form's value: what the query meant; a value given but not understood becomes one
-    the form refuses, so the page says it shows the default period instead."""
-    if value is not None:
-        return value
-    return "?" if request.GET.get(name) else default
-
-
 def _sorted_tables(request, summary: TimingSummary) -> tuple[dict, dict]:
     """Each table's rows in the requested order, and each table's header links."""
     sources = {
@@ -198,7 +138,7 @@ def _period(summary: TimingSummary) -> dict:
 
 @require_GET
 def sop_timing(request):
-    staff, form, summary = _load(request)
+    staff, form, summary = load_timing_period(request)
     rows, headers = _sorted_tables(request, summary)
     context = {
         "staff": staff,
@@ -219,7 +159,7 @@ def sop_timing(request):
 
 @require_GET
 def sop_timing_xlsx(request):
-    _staff, _form, summary = _load(request)
+    _staff, _form, summary = load_timing_period(request)
     rows, _headers_unused = _sorted_tables(request, summary)
     content = build_timing_xlsx(
         summary,

@@ -67,12 +67,13 @@ def grant_indicator_admin(user) -> None:
 
 
 def demo_certificates(office: Office, now: datetime.datetime) -> None:
-    """The office CA and a certificate for every official whose step signs, issued before the
-    played history begins so that its past approvals could be signed."""
+    """The office CA and a certificate for every official whose step signs and for the SOP's
+    penilai (who may sign the monitoring), issued before the played history begins so that its
+    past approvals could be signed."""
     issued = now - datetime.timedelta(days=365 * 3)
-    signing_roles = {
-        step.role for step in office.sops.get(is_active=True).steps.all() if step.signs_document
-    }
+    sop = office.sops.get(is_active=True)
+    signing_roles = {step.role for step in sop.steps.all() if step.signs_document}
+    signing_roles.add(sop.reviewer_role)
     with clock.frozen_at(issued):
         create_authority(office=office, passphrase=DEMO_CA_PASSPHRASE)
         for staff in Staff.objects.filter(office=office, role__in=signing_roles).select_related(
@@ -180,7 +181,7 @@ class History:
 
     def _after(self, moment, step, rng, low=0.4, high=1.5, pace=1.0) -> datetime.datetime:
         if step.standard_amount:
-            base = standard_seconds(step.standard_amount, step.standard_unit, self.calendar)
+            base = standard_seconds(step.standard_amount, step.standard_unit, self.calendar, moment)
         else:
             base = self.calendar.day_seconds
         seconds = int(base * rng.uniform(low, high) * pace)

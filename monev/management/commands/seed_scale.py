@@ -529,7 +529,7 @@ class ScaleBuilder:
 
     def _later(self, moment, step: SopStep, rng, factor: float) -> datetime.datetime:
         if step.standard_amount:
-            base = standard_seconds(step.standard_amount, step.standard_unit, self.calendar)
+            base = standard_seconds(step.standard_amount, step.standard_unit, self.calendar, moment)
         else:
             base = self.calendar.day_seconds
         seconds = max(60, int(base * factor * rng.uniform(0.8, 1.2)))
