@@ -36,12 +36,13 @@ from monev.selectors.snapshots import (
     report_content,
     version_content,
 )
+from monev.services.approval import report_approve
 from monev.services.archive import final_documents
 from monev.services.documents import analysis_revisions, analysis_save, draft_generate
 from monev.workflow import WorkflowError
 from monev.worktime import JAKARTA
 
-from .conftest import section_url
+from .conftest import SIGNING_PASSPHRASE, certify_signers, section_url
 from .test_documents import at_step
 
 DAY = datetime.datetime(2026, 8, 3, 9, 0, tzinfo=JAKARTA)
@@ -77,9 +78,18 @@ def decide(report, user, step, hour, **binding):
 
 
 def approved(sutera, users) -> Report:
+    """Verified at 11, then approved and signed by the Camat at 12."""
+    certify_signers(sutera.sops.get())  # before the draft: its signatory shows the NIP
     report = drafted(sutera, users)
     decide(report, users["sekretaris"], 11, 9)
-    decide(report, users["camat"], 12, 10)
+    with clock.frozen_at(at(10)):
+        report_approve(
+            report_id=report.pk,
+            actor=users["camat"],
+            from_step=12,
+            passphrase=SIGNING_PASSPHRASE,
+            **decision_binding(report),
+        )
     return Report.objects.get(pk=report.pk)
 
 
@@ -283,11 +293,28 @@ def test_the_archived_pdf_is_the_approved_draft_without_its_watermark(
     draft_lines = pdf_text(html_to_pdf(version.html))
     final_lines = pdf_text(archived_pdf)
 
-    def without_draft_marks(lines):
-        return [line for line in lines if line != "DRAFT" and not line.startswith("Draf versi")]
+    def document(lines) -> tuple[str, str]:
+        """The document's text up to the place and date, and its signature area: without the
+        draft's watermark and version line, and without the page footers (the signed file
+        names the certificate's issuer there)."""
+        kept = [line for line in lines if line != "DRAF" and not line.startswith("Draf versi")]
+        text = re.sub(
+            r"(Dokumen ini telah ditandatangani secara elektronik[^.]*\.\s*)?Halaman \d+ dari \d+",
+            "",
+            "\n".join(kept),
+        )
+        body, _, signature_area = text.partition("Surantih, 3 Agustus 2026")
+        return body, signature_area
 
-    assert "DRAFT" in draft_lines and "DRAFT" not in final_lines
-    assert without_draft_marks(draft_lines) == without_draft_marks(final_lines)
+    assert "DRAF" in draft_lines and "DRAF" not in final_lines
+    draft_body, draft_signature = document(draft_lines)
+    final_body, final_signature = document(final_lines)
+    assert final_body == draft_body
+    assert "Hendri Yusman\n" in draft_signature and "NIP. 198003152000121001" in draft_signature
+    assert "Ditandatangani secara elektronik oleh\nHendri Yusman\nNIP. 198003152000121001" in (
+        final_signature
+    )
+    assert "Ditandatangani secara elektronik" not in draft_signature
     assert any("Capaian Kesos sesuai target." in line for line in final_lines)
 
 

@@ -221,6 +221,19 @@ def test_a_wrong_passphrase_signs_nothing(sutera, users, demo_indicators, media,
     assert not list(media.rglob("*"))
 
 
+def test_the_plain_completion_refuses_the_signing_step(
+    sutera, users, demo_indicators, camat_certificate
+):
+    report = at_approval(sutera, users)
+
+    with pytest.raises(WorkflowError, match="harus ditandatangani secara elektronik"):
+        services.report_complete_step(
+            report_id=report.pk, actor=users["camat"], from_step=12, **decision_binding(report)
+        )
+
+    assert_nothing_written(report)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_revoked_certificate_cannot_sign(
     sutera, users, demo_indicators, media, camat_certificate
