@@ -85,6 +85,28 @@ def report_content(report: Report) -> DocumentContent:
     return content or live_content(report)
 
 
+@dataclass(frozen=True)
+class RecordNames:
+    """The names an approved report's document carries, for the pages around it."""
+
+    office: str
+    sections: dict[int, str]  # section id -> its name in the document
+
+
+def record_names(report: Report) -> RecordNames | None:
+    """The office and section names of the approved version, so that a renamed office or
+    section leaves an approved quarter's pages as the Camat signed them; None while the
+    report is open (or its version predates snapshots) and the pages show the rows."""
+    version = approved_version(report)
+    if version is None or not version.snapshot:
+        return None
+    figures = json.loads(version.snapshot)["figures"]  # two names: no need to rebuild it all
+    return RecordNames(
+        office=figures["office_name"],
+        sections={s["section_id"]: s["name"] for s in figures["sections"]},
+    )
+
+
 def decision_binding(report: Report) -> dict:
     """The newest version's number and content hash, as a decision form carries them."""
     newest = report.versions.order_by("-number").values_list("number", "snapshot_sha256").first()
