@@ -197,6 +197,9 @@ def test_edits_after_archiving_change_open_quarters_only(
     assert "Kecamatan Sutera" in report_after and "Kecamatan Baru" not in report_after
     assert old_section in report_after and "Seksi Berganti Nama" not in report_after
     assert "Hendri Yusman" in report_after and "Pengganti" not in report_after
+    signature = report.signatures.get()
+    assert "Ditandatangani secara elektronik oleh Hendri Yusman (Camat)" in report_after
+    assert reverse("monev:verification", args=[signature.code]) in report_after
     assert quarter_cells(dashboard_for(sutera, 2026), 2) == board_before
     kes_row = next(r for r in dashboard_for(sutera, 2026).indicators if r.code == "KES-01")
     assert kes_row.targets[1] == old_target and kes_row.targets[2] == Decimal(11)

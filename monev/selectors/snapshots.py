@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .. import workflow
 from ..frozen import canonical_json, from_plain, sha256_text, to_plain
-from ..models import DraftVersion, Report, SectionAnalysis
+from ..models import DocumentSignature, DraftVersion, Report, SectionAnalysis
 from .office_data import QuarterFigures, quarter_figures
 
 
@@ -91,6 +91,7 @@ class RecordNames:
 
     office: str
     sections: dict[int, str]  # section id -> its name in the document
+    signature: DocumentSignature | None  # the electronic signature, as recorded at signing
 
 
 def record_names(report: Report) -> RecordNames | None:
@@ -104,6 +105,7 @@ def record_names(report: Report) -> RecordNames | None:
     return RecordNames(
         office=figures["office_name"],
         sections={s["section_id"]: s["name"] for s in figures["sections"]},
+        signature=report.signatures.order_by("-signed_at").first(),
     )
 
 
