@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 
 from . import clock, permissions, selectors
 from .models import DraftVersion, Report, Staff
+from .selectors.snapshots import record_names
 from .workflow import ActionKind
 
 # Archived reports never change; an idle open report's key changes with its next move.
@@ -59,6 +60,7 @@ def report_parts(report: Report, staff: Staff) -> ReportParts:
         "report": full,
         "staff": staff,
         "timeline": timeline,
+        "record": record_names(full),
         "may_view_analysis": permissions.can(staff, ActionKind.VIEW_ANALYSIS, full),
     }
     parts = ReportParts(

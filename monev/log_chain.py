@@ -16,6 +16,7 @@ FIELDS = (
     "section_id",
     "action",
     "actor_id",
+    "actor_name",
     "started_at",
     "finished_at",
     "wall_seconds",
@@ -33,9 +34,14 @@ def _canonical(value):
     return value
 
 
-def entry_hash(entry, previous_hash: str) -> str:
+# The chains written before the actor's name was copied into each entry (migration 0006);
+# migration 0007 re-chains the intact ones over FIELDS.
+FIELDS_BEFORE_ACTOR_NAME = tuple(name for name in FIELDS if name != "actor_name")
+
+
+def entry_hash(entry, previous_hash: str, fields: tuple[str, ...] = FIELDS) -> str:
     """The hash of a log entry (a StepLog, also a migration's historical one)."""
-    fields = {name: _canonical(getattr(entry, name)) for name in FIELDS}
+    fields = {name: _canonical(getattr(entry, name)) for name in fields}
     payload = json.dumps([fields, previous_hash], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 

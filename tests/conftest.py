@@ -194,6 +194,43 @@ def camat_nip(users):
     users["camat"].save()
 
 
+# --- Electronic signatures (the step that signs the document) ----------------------------------
+
+SIGNING_PASSPHRASE = "rahasia-penandatangan-uji"
+CA_PASSPHRASE = "rahasia-ca-kantor-uji"
+CERTIFIED_FROM = datetime.datetime(2024, 1, 2, 8, 0, tzinfo=JAKARTA)
+
+
+def certify_signers(sop: Sop) -> None:
+    """Certificates from the office's CA for whoever holds a signing step of this SOP revision,
+    with a NIP and jabatan where the test's staff have none: the plain service refuses to
+    complete a signing step, so a test playing through it approves with report_approve."""
+    from monev import clock
+    from monev.models import SigningAuthority
+    from monev.signing.local import create_authority, issue_certificate
+
+    office = sop.office
+    roles = {step.role for step in sop.steps.all() if step.signs_document}
+    holders = Staff.objects.filter(office=office, role__in=roles).select_related("user", "office")
+    # Issued early and for five years: valid whatever date a test plays its quarter on.
+    with clock.frozen_at(CERTIFIED_FROM):
+        if not SigningAuthority.objects.filter(office=office).exists():
+            create_authority(office=office, passphrase=CA_PASSPHRASE)
+        for staff in holders:
+            if staff.user.signing_certificates.filter(revoked_at__isnull=True).exists():
+                continue
+            if not staff.nip or not staff.job_title:
+                staff.nip = staff.nip or f"19800101200501{staff.pk:04d}"
+                staff.job_title = staff.job_title or staff.get_role_display()
+                staff.save(update_fields=["nip", "job_title"])
+            issue_certificate(
+                staff=staff,
+                ca_passphrase=CA_PASSPHRASE,
+                passphrase=SIGNING_PASSPHRASE,
+                days=5 * 365,
+            )
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     """Uploads and archived files go to a fresh directory."""

@@ -10,6 +10,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core import mail
+from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from pypdf import PdfReader
@@ -36,12 +37,13 @@ from monev.selectors.snapshots import (
     report_content,
     version_content,
 )
+from monev.services.approval import report_approve
 from monev.services.archive import final_documents
 from monev.services.documents import analysis_revisions, analysis_save, draft_generate
 from monev.workflow import WorkflowError
 from monev.worktime import JAKARTA
 
-from .conftest import section_url
+from .conftest import SIGNING_PASSPHRASE, certify_signers, section_url
 from .test_documents import at_step
 
 DAY = datetime.datetime(2026, 8, 3, 9, 0, tzinfo=JAKARTA)
@@ -77,9 +79,18 @@ def decide(report, user, step, hour, **binding):
 
 
 def approved(sutera, users) -> Report:
+    """Verified at 11, then approved and signed by the Camat at 12."""
+    certify_signers(sutera.sops.get())  # before the draft: its signatory shows the NIP
     report = drafted(sutera, users)
     decide(report, users["sekretaris"], 11, 9)
-    decide(report, users["camat"], 12, 10)
+    with clock.frozen_at(at(10)):
+        report_approve(
+            report_id=report.pk,
+            actor=users["camat"],
+            from_step=12,
+            passphrase=SIGNING_PASSPHRASE,
+            **decision_binding(report),
+        )
     return Report.objects.get(pk=report.pk)
 
 
@@ -103,12 +114,6 @@ def main_of(response) -> str:
     page = response.content.decode()
     main = page[page.index("<main") : page.index("</main>")]
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
-
-
-def sheet_of(response) -> str:
-    """A section sheet's title and tables (its context line names the office as it is now)."""
-    main = main_of(response)
-    return main[main.index("<h1") : main.index("</h1>")] + main[main.index("<table") :]
 
 
 def quarter_cells(board, quarter: int):
@@ -155,7 +160,8 @@ def test_edits_after_archiving_change_open_quarters_only(
     pdf_before, xlsx_before = stored(files["pdf"]), stored(files["xlsx"])
     analysis_url = reverse("monev:report_analysis", args=[report.pk])
     page_before = main_of(client_for("sekretaris").get(analysis_url))
-    sheet_before = sheet_of(client_for("kasi_kesos").get(section_url(report, "kesos")))
+    sheet_before = main_of(client_for("kasi_kesos").get(section_url(report, "kesos")))
+    report_before = main_of(client_for("kasi_kesos").get(report.get_absolute_url()))
     board_before = quarter_cells(dashboard_for(sutera, 2026), 2)
     text_before = pdf_text(final_documents(report)["pdf"][1])
 
@@ -170,6 +176,7 @@ def test_edits_after_archiving_change_open_quarters_only(
     users["camat"].first_name, users["camat"].last_name = "Camat", "Pengganti"
     users["camat"].save()
     Office.objects.filter(pk=sutera.pk).update(name="Kecamatan Baru")
+    caches["pages"].clear()  # rendered afresh from the rows, not from a copy made before
 
     assert stored(files["pdf"]) == pdf_before and stored(files["xlsx"]) == xlsx_before
     # Rendering the final documents again gives the approved text, not the new rows.
@@ -181,8 +188,18 @@ def test_edits_after_archiving_change_open_quarters_only(
     page_after = main_of(client_for("sekretaris").get(analysis_url))
     assert page_after == page_before
     assert old_section in page_after and "Seksi Berganti Nama" not in page_after
-    sheet_after = sheet_of(client_for("kasi_kesos").get(section_url(report, "kesos")))
+    sheet_after = main_of(client_for("kasi_kesos").get(section_url(report, "kesos")))
     assert sheet_after == sheet_before and old_section in sheet_after
+    # The report page: header, timeline and log name the office, sections and people as
+    # they were (the Kepala Seksi sees the sheet links with the section names).
+    report_after = main_of(client_for("kasi_kesos").get(report.get_absolute_url()))
+    assert report_after == report_before
+    assert "Kecamatan Sutera" in report_after and "Kecamatan Baru" not in report_after
+    assert old_section in report_after and "Seksi Berganti Nama" not in report_after
+    assert "Hendri Yusman" in report_after and "Pengganti" not in report_after
+    signature = report.signatures.get()
+    assert "Ditandatangani secara elektronik oleh Hendri Yusman (Camat)" in report_after
+    assert reverse("monev:verification", args=[signature.code]) in report_after
     assert quarter_cells(dashboard_for(sutera, 2026), 2) == board_before
     kes_row = next(r for r in dashboard_for(sutera, 2026).indicators if r.code == "KES-01")
     assert kes_row.targets[1] == old_target and kes_row.targets[2] == Decimal(11)
@@ -196,6 +213,8 @@ def test_edits_after_archiving_change_open_quarters_only(
     assert "Seksi Berganti Nama" in open_page.content.decode()
     open_sheet = client_for("kasi_kesos").get(section_url(open_quarter, "kesos")).content.decode()
     assert "Indikator Yang Diganti Namanya" in open_sheet
+    open_report = main_of(client_for("kasi_kesos").get(open_quarter.get_absolute_url()))
+    assert "Kecamatan Baru" in open_report and "Seksi Berganti Nama" in open_report
 
 
 def test_after_the_approval_the_analysis_is_read_only(sutera, users, demo_indicators, client_for):
@@ -283,11 +302,28 @@ def test_the_archived_pdf_is_the_approved_draft_without_its_watermark(
     draft_lines = pdf_text(html_to_pdf(version.html))
     final_lines = pdf_text(archived_pdf)
 
-    def without_draft_marks(lines):
-        return [line for line in lines if line != "DRAF" and not line.startswith("Draf versi")]
+    def document(lines) -> tuple[str, str]:
+        """The document's text up to the place and date, and its signature area: without the
+        draft's watermark and version line, and without the page footers (the signed file
+        names the certificate's issuer there)."""
+        kept = [line for line in lines if line != "DRAF" and not line.startswith("Draf versi")]
+        text = re.sub(
+            r"(Dokumen ini telah ditandatangani secara elektronik[^.]*\.\s*)?Halaman \d+ dari \d+",
+            "",
+            "\n".join(kept),
+        )
+        body, _, signature_area = text.partition("Surantih, 3 Agustus 2026")
+        return body, signature_area
 
     assert "DRAF" in draft_lines and "DRAF" not in final_lines
-    assert without_draft_marks(draft_lines) == without_draft_marks(final_lines)
+    draft_body, draft_signature = document(draft_lines)
+    final_body, final_signature = document(final_lines)
+    assert final_body == draft_body
+    assert "Hendri Yusman\n" in draft_signature and "NIP. 198003152000121001" in draft_signature
+    assert "Ditandatangani secara elektronik oleh\nHendri Yusman\nNIP. 198003152000121001" in (
+        final_signature
+    )
+    assert "Ditandatangani secara elektronik" not in draft_signature
     assert any("Capaian Kesos sesuai target." in line for line in final_lines)
 
 

@@ -11,13 +11,12 @@ from playwright.sync_api import Page, expect
 
 from monev import clock
 from monev.frozen import sha256_text
-from monev.management.commands.seed_demo import DEMO_SIGNING_PASSPHRASE, demo_certificates
 from monev.models import DraftVersion, Office, Realisation, Report, SectionSubmission
 from monev.selectors.snapshots import live_content
 
 from . import browser_helpers
 from .browser_helpers import DEMO_FIXTURES
-from .conftest import make_report
+from .conftest import SIGNING_PASSPHRASE, certify_signers, make_report
 from .test_e2e_quarter import (
     DATA,
     SECTION_OF,
@@ -61,16 +60,16 @@ def waiting_report(transactional_db):
     """Triwulan III 2026 at the Camat's approval, with two draft versions to compare."""
     call_command("loaddata", *DEMO_FIXTURES, verbosity=0)
     office = Office.objects.get(code="sutera")
-    demo_certificates(office, clock.now())  # the approval signs with the demo certificate
     report = make_report(office, year=2026, quarter=3, step=12)
-    frozen = live_content(report).as_json()  # the newest version froze what the Camat reads
+    certify_signers(report.sop)  # the Camat approves with the passphrase of a certificate
+    # Both versions freeze the content as it stands: version 2 is what the Camat decides on.
+    snapshot = live_content(report).as_json()
     for number, (average, value) in enumerate((("95,10", "90"), ("96,40", "93")), 1):
         DraftVersion.objects.create(
             report=report, number=number, step_number=8 if number == 1 else 10,
             html=f"<html><body><h1>Draf versi {number}</h1></body></html>",
             summary=summary(average, {"IKU-03": value, "PEM-01": "100"}),
-            snapshot=frozen if number == 2 else "",
-            snapshot_sha256=sha256_text(frozen) if number == 2 else "",
+            snapshot=snapshot, snapshot_sha256=sha256_text(snapshot),
             created_by=report.opened_by, created_at=clock.now(),
         )  # fmt: skip
     return report
@@ -104,7 +103,7 @@ def test_the_camat_approves_from_a_phone(waiting_report, people):
     with people.screenshots_on_failure():
         camat = camat_opens_the_waiting_report(people)
 
-        camat.get_by_label("Passphrase sertifikat elektronik").fill(DEMO_SIGNING_PASSPHRASE)
+        camat.get_by_label("Passphrase sertifikat elektronik").fill(SIGNING_PASSPHRASE)
         camat.get_by_role("button", name="Setujui dan tandatangani").click()
 
         expect(camat.get_by_role("status")).to_have_text(

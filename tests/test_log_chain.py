@@ -96,10 +96,51 @@ def test_the_migration_chains_existing_logs_in_order(sutera, users):
     StepLog.objects.update(entry_hash="")
     assert not check_report(report).intact
 
-    migration = importlib.import_module("monev.migrations.0006_signing_tte")
-    migration.chain_existing_logs(apps, None)
+    importlib.import_module("monev.migrations.0006_signing_tte").chain_existing_logs(apps, None)
+    StepLog.objects.update(actor_name="")
+    importlib.import_module("monev.migrations.0007_record_log_actor_name").copy_actor_names(
+        apps, None
+    )
 
     assert check_report(report).intact
     assert list(StepLog.objects.filter(report=report).order_by("id").values_list("entry_hash")) == (
         expected
     )
+    assert set(StepLog.objects.values_list("actor_name", flat=True)) == {"sekretaris", "kasubag"}
+
+
+def test_copying_the_actor_names_does_not_bless_an_edited_entry(sutera, users):
+    from monev.log_chain import FIELDS_BEFORE_ACTOR_NAME, entry_hash
+
+    report = played(sutera, users)
+    previous = ""
+    for entry in StepLog.objects.filter(report=report).order_by("id"):
+        entry.actor_name = ""
+        entry.entry_hash = entry_hash(entry, previous, FIELDS_BEFORE_ACTOR_NAME)
+        StepLog.objects.filter(pk=entry.pk).update(actor_name="", entry_hash=entry.entry_hash)
+        previous = entry.entry_hash
+    second = StepLog.objects.filter(report=report).order_by("id")[1]
+    StepLog.objects.filter(pk=second.pk).update(note="Diubah sebelum pembaruan")
+
+    importlib.import_module("monev.migrations.0007_record_log_actor_name").copy_actor_names(
+        apps, None
+    )
+
+    check = check_report(report)
+    assert not check.intact and check.broken_at.pk == second.pk
+
+
+def test_the_actor_name_is_part_of_the_record(sutera, users, client_for):
+    users["kasubag"].first_name, users["kasubag"].last_name = "Rina", "Marlina"
+    users["kasubag"].save()
+    report = played(sutera, users)
+    users["kasubag"].first_name = "Rina Berganti"
+    users["kasubag"].save()
+    page = client_for("camat").get(reverse("monev:report_detail", args=[report.pk]))
+    assert "Rina Marlina" in page.content.decode()
+    assert "Rina Berganti" not in page.content.decode()
+    second = StepLog.objects.filter(report=report).order_by("id")[1]
+
+    StepLog.objects.filter(pk=second.pk).update(actor_name="Orang Lain")
+
+    assert check_report(report).broken_at.pk == second.pk

@@ -150,19 +150,23 @@ def test_an_edited_sop_number_shows_in_the_heading(sutera, client_for):
     assert after == _fresh(client, report)
 
 
-def test_a_renamed_actor_shows_in_the_log(sutera, users, client_for):
+def test_a_renamed_actor_keeps_the_name_they_acted_under(sutera, users, client_for):
+    """The log copies the actor's name like the step's: renaming an account later does not
+    rewrite who acted in the history."""
+    users["sekretaris"].first_name, users["sekretaris"].last_name = "Yulia", "Sari"
+    users["sekretaris"].save()
     report = make_report(sutera, step=9)
     services.report_complete_step(report_id=report.pk, actor=users["sekretaris"], from_step=9)
     client = client_for("kasubag")
-    _page(client, report)
+    before = _page(client, report)
 
     users["sekretaris"].first_name = "Rahmat"
     users["sekretaris"].last_name = "Hidayat"
     users["sekretaris"].save()
 
     after = _page(client, report)
-    assert "Rahmat Hidayat" in after
-    assert after == _fresh(client, report)
+    assert "Yulia Sari" in after and "Rahmat Hidayat" not in after
+    assert after == before == _fresh(client, report)
 
 
 def test_a_new_holiday_moves_the_due_time(sutera, client_for):

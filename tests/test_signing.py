@@ -139,7 +139,10 @@ def test_approval_signs_a_pdfa_that_pyhanko_validates(
     assert status.signing_cert.subject.native["serial_number"] == NIP
     assert status.signing_cert.subject.native["title"] == "Camat Sutera"
     # PDF/A-3b survives the signature: XMP part 3 / B, the E.81 workbook still attached.
-    metadata = PdfFileReader(io.BytesIO(pdf)).root["/Metadata"].data.decode()
+    root = PdfFileReader(io.BytesIO(pdf)).root
+    metadata = root["/Metadata"].data.decode()
+    # Signed after the PDF/A fix-up (monev.exports.pdf._finish): the workbook listed once.
+    assert len(root["/AF"]) == 1
     assert re.search(r'pdfaid:part="3"', metadata)
     assert re.search(r'pdfaid:conformance="B"', metadata)
     reader = PdfReader(io.BytesIO(pdf))
@@ -149,6 +152,8 @@ def test_approval_signs_a_pdfa_that_pyhanko_validates(
     assert "Hendri Yusman" in text and NIP in text and "Camat Sutera" in text
     assert "20 Juli 2026" in text
     assert f"/verifikasi/{signature.code}/" in text.replace("\n", "")
+    # Typed from paper: no character that reads as a hyphenation or as another one.
+    assert re.fullmatch(r"[2-9A-HJ-NP-Za-km-z]{32}", signature.code)
     assert "sertifikat elektronik yang diterbitkan oleh" in text.replace("\n", " ")
     # The approval is logged through the ordinary transition, with a chained hash.
     log = StepLog.objects.get(report=report, step_number=12)
@@ -219,6 +224,19 @@ def test_a_wrong_passphrase_signs_nothing(sutera, users, demo_indicators, media,
 
     assert_nothing_written(report)
     assert not list(media.rglob("*"))
+
+
+def test_the_plain_completion_refuses_the_signing_step(
+    sutera, users, demo_indicators, camat_certificate
+):
+    report = at_approval(sutera, users)
+
+    with pytest.raises(WorkflowError, match="harus ditandatangani secara elektronik"):
+        services.report_complete_step(
+            report_id=report.pk, actor=users["camat"], from_step=12, **decision_binding(report)
+        )
+
+    assert_nothing_written(report)
 
 
 @pytest.mark.django_db(transaction=True)

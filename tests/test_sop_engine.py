@@ -2,15 +2,18 @@
 quarter still runs to the archive with exactly the step's role offered each move."""
 
 import datetime
+import io
 import json
 from pathlib import Path
 
 import pytest
+from pypdf import PdfWriter
 
 from monev import clock, permissions, selectors, workflow
 from monev.models import LogAction, Role, Sop, SopStep, StepKind, StepLog
 from monev.selectors.snapshots import decision_binding
 from monev.selectors.timing import timing_summary
+from monev.services import approval as approval_service
 from monev.services import archive as archive_service
 from monev.services.documents import draft_generate
 from monev.services.notifications import recipients
@@ -23,6 +26,8 @@ from monev.services.reports import (
 from monev.services.sop_revisions import copy_revision
 from monev.workflow import ActionKind
 from monev.worktime import JAKARTA
+
+from .conftest import SIGNING_PASSPHRASE, certify_signers
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "sop_pengukuran_kinerja.json"
 FIXTURE_STEPS = [
@@ -46,11 +51,15 @@ MOVES = [(f["number"], role) for f in FIXTURE_STEPS for role in holders(f)]
 def quick_archive(monkeypatch):
     """The archive step's documents as small stand-ins: the PDF/A itself is tested in
     test_documents; here only who may archive, and that archiving happens, matter."""
-    monkeypatch.setattr(
-        archive_service,
-        "final_documents",
-        lambda report, *args, **kwargs: {"pdf": ("laporan.pdf", b"%PDF-1.7 uji")},
-    )
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    pdf = buffer.getvalue()  # a real PDF: the signing step signs it
+    for module in (archive_service, approval_service):
+        monkeypatch.setattr(
+            module, "final_documents", lambda report, *a, **k: {"pdf": ("laporan.pdf", pdf)}
+        )
 
 
 def new_revision(office) -> Sop:
@@ -102,6 +111,7 @@ class Quarter:
             self.report = report_open(
                 office=office, year=year, quarter=quarter, actor=self.user_of(first.role)
             )
+            certify_signers(self.report.sop)
 
     def user_of(self, role: str):
         return next(u for u in self.users.values() if u.staff.role == role)
@@ -142,6 +152,15 @@ class Quarter:
             return
         if step.kind == StepKind.DRAFT:
             draft_generate(report_id=report.pk, actor=actor, from_step=step.number)
+        if step.signs_document:
+            approval_service.report_approve(
+                report_id=report.pk,
+                actor=actor,
+                from_step=step.number,
+                passphrase=SIGNING_PASSPHRASE,
+                **decision_binding(report),
+            )
+            return
         report_complete_step(
             report_id=report.pk,
             actor=actor,
@@ -201,6 +220,9 @@ def test_any_step_moved_to_any_role_runs_a_quarter_to_the_archive(
     assert moved.exists()
     assert {log.role for log in moved} == {role}
     assert {log.actor.staff.role for log in moved} == {role}
+    # Whoever holds the signing step signed the archived PDF with their own certificate.
+    signature = report.signatures.get()
+    assert signature.certificate.user.staff.role == (role if number == 12 else Role.CAMAT)
     # Both decisions returned once, to their target, and the quarter came back round.
     returns = StepLog.objects.filter(report=report, action=LogAction.RETURN)
     assert sorted(returns.values_list("step_number", flat=True)) == decisions
@@ -258,7 +280,7 @@ def test_archiving_follows_the_archive_step_not_the_last_number(sutera, users, q
     itself archives by kind and never because a step is the last one."""
     sop = new_revision(sutera)
     sop.steps.filter(number=13).update(kind=StepKind.TASK)
-    sop.steps.filter(number=12).update(kind=StepKind.ARCHIVE, return_to=None)
+    sop.steps.filter(number=12).update(kind=StepKind.ARCHIVE, return_to=None, signs_document=False)
 
     report = Quarter(sutera, users, check=False).run()
 

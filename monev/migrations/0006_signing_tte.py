@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from monev.log_chain import entry_hash
+from monev.log_chain import FIELDS_BEFORE_ACTOR_NAME, entry_hash
 
 
 def chain_existing_logs(apps, schema_editor):
@@ -12,7 +12,9 @@ def chain_existing_logs(apps, schema_editor):
     StepLog = apps.get_model("monev", "StepLog")
     previous: dict[int, str] = {}
     for entry in StepLog.objects.order_by("report_id", "id").iterator():
-        entry.entry_hash = entry_hash(entry, previous.get(entry.report_id, ""))
+        entry.entry_hash = entry_hash(
+            entry, previous.get(entry.report_id, ""), FIELDS_BEFORE_ACTOR_NAME
+        )
         previous[entry.report_id] = entry.entry_hash
         StepLog.objects.filter(pk=entry.pk).update(entry_hash=entry.entry_hash)
 

@@ -118,7 +118,8 @@ class StepLog(models.Model):
     """What happened at a step: who, when, how long, against which standard. Append-only.
 
     Step name, role and standard time are copied in so that later SOP revisions cannot
-    rewrite the history of a report.
+    rewrite the history of a report; so is the actor's name, so that renaming a user account
+    does not rename who acted in an approved record.
     """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="logs")
@@ -132,6 +133,7 @@ class StepLog(models.Model):
     )
     action = models.CharField(_("tindakan"), max_length=10, choices=LogAction.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(_("nama pelaksana"), max_length=300, blank=True)
     started_at = models.DateTimeField(_("mulai"))
     finished_at = models.DateTimeField(_("selesai"))
     wall_seconds = models.PositiveIntegerField(_("durasi (jam dinding)"), default=0)

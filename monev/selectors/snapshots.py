@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .. import workflow
 from ..frozen import canonical_json, from_plain, sha256_text, to_plain
-from ..models import DraftVersion, Report, SectionAnalysis
+from ..models import DocumentSignature, DraftVersion, Report, SectionAnalysis
 from .office_data import QuarterFigures, quarter_figures
 
 
@@ -83,6 +83,30 @@ def report_content(report: Report) -> DocumentContent:
     version = approved_version(report)
     content = version_content(version) if version else None
     return content or live_content(report)
+
+
+@dataclass(frozen=True)
+class RecordNames:
+    """The names an approved report's document carries, for the pages around it."""
+
+    office: str
+    sections: dict[int, str]  # section id -> its name in the document
+    signature: DocumentSignature | None  # the electronic signature, as recorded at signing
+
+
+def record_names(report: Report) -> RecordNames | None:
+    """The office and section names of the approved version, so that a renamed office or
+    section leaves an approved quarter's pages as the Camat signed them; None while the
+    report is open (or its version predates snapshots) and the pages show the rows."""
+    version = approved_version(report)
+    if version is None or not version.snapshot:
+        return None
+    figures = json.loads(version.snapshot)["figures"]  # two names: no need to rebuild it all
+    return RecordNames(
+        office=figures["office_name"],
+        sections={s["section_id"]: s["name"] for s in figures["sections"]},
+        signature=report.signatures.order_by("-signed_at").first(),
+    )
 
 
 def decision_binding(report: Report) -> dict:

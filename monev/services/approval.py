@@ -5,15 +5,13 @@ the report's archive, so the archiving step stores what was signed and renders n
 Rendering and signing take seconds, so they happen before any lock; the short transaction
 afterwards re-checks that nobody moved the report meanwhile."""
 
-import secrets
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import clock, workflow
 from ..models import ArchiveKind, DocumentSignature, Quarter, Report
 from ..signing import SigningError, backend
-from ..signing.block import signature_block
+from ..signing.block import signature_block, verification_code
 from ..workflow import ActionKind, WorkflowError
 from .archive import archive_documents, final_documents
 from .locking import lock_report, read_report
@@ -57,7 +55,7 @@ def report_approve(
     try:
         identity = signer.identity(actor, at=now)
         signer.check_passphrase(actor, passphrase, at=now)
-        code = secrets.token_urlsafe(24)
+        code = verification_code()
         documents = final_documents(report, signature=signature_block(identity, code=code, at=now))
         filename, pdf = documents[ArchiveKind.PDF]
         documents[ArchiveKind.PDF] = (

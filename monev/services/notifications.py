@@ -137,7 +137,7 @@ def _return_message(report: Report, step) -> str:
         "from": entry.step_number,
         "number": step.number,
         "name": step.name,
-        "who": entry.actor.get_full_name() or entry.actor.get_username(),
+        "who": entry.actor_name,
         "note": entry.note,
     }
 

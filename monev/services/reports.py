@@ -114,6 +114,14 @@ def report_complete_step(
     action = workflow.ensure_allowed(
         report, workflow.staff_of(actor), kind=ActionKind.COMPLETE, from_step=from_step
     )
+    if action.step.signs_document:
+        # Only report_approve may complete it: an unsigned approval would archive unsigned.
+        raise WorkflowError(
+            _(
+                "Langkah ini harus ditandatangani secara elektronik: setujui dengan passphrase "
+                "sertifikat elektronik Anda."
+            )
+        )
     ensure_requirements(report, action.step, version=version, content_hash=content_hash)
     _finish_step(report, action.step, actor=actor, note=note.strip(), now=clock.now())
     return report

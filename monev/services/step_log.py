@@ -24,8 +24,9 @@ def step_log(
     role: str | None = None,
     report: Report | None = None,
 ) -> StepLog:
-    """An unsaved log entry. Identity, name, role and standard are copied from the step so
-    that later SOP revisions leave the history alone; ``role`` overrides the performer for
+    """An unsaved log entry. Identity, name, role and standard are copied from the step, and
+    the actor's name as it is now, so that later SOP revisions and renamed accounts leave the
+    history alone; ``role`` overrides the performer for
     acts by someone other than the step's role (a reopening)."""
     measured = action in MEASURED_ACTIONS and calendar is not None
     working = calendar.working_seconds(started_at, finished_at) if measured else 0
@@ -43,6 +44,7 @@ def step_log(
         section=section,
         action=action,
         actor=actor,
+        actor_name=actor.get_full_name() or actor.get_username(),
         started_at=started_at,
         finished_at=finished_at,
         wall_seconds=max(0, int((finished_at - started_at).total_seconds())) if measured else 0,

@@ -3,6 +3,7 @@ verification page, and the footer line every page carries."""
 
 import datetime
 import re
+import secrets
 from dataclasses import dataclass
 
 import segno
@@ -29,6 +30,16 @@ class SignatureBlock:
         """The footer as the inside of a CSS string: nothing that could end the string or the
         style element (the issuer name comes from the certificate)."""
         return re.sub(r'["\\<>\n\r]', " ", self.footer)
+
+
+# Letters and digits only, without look-alikes (0/O, 1/l/I): the printed address is typed from
+# paper and wraps across lines, where a "-" or "_" in the code would read as a hyphenation.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+CODE_LENGTH = 32  # about 185 bits: unguessable
+
+
+def verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def verification_url(code: str) -> str:

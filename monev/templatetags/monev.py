@@ -86,6 +86,14 @@ def due(moment) -> str:
 
 
 @register.filter
+def as_recorded(section, record) -> str:
+    """A section's name as the approved document has it (RecordNames), else as it is now."""
+    if record is None or section is None:
+        return str(section or "")
+    return record.sections.get(section.pk, str(section))
+
+
+@register.filter
 def get_item(mapping: dict, key: str):
     return mapping.get(key) if isinstance(mapping, dict) else None
 

@@ -5,6 +5,12 @@ indicators take seconds, not the hours that playing each transition through the 
 would. The rows look like what the services write (step logs with working time against the
 SOP's standard, realisations with their change history), but no PDF is rendered and no file is
 archived: the archive list of these offices stays empty.
+
+Their closed quarters are therefore not an approved record: the signing step's log row exists,
+but no document was signed (no CA, no certificate, no DocumentSignature, nothing to verify at
+/verifikasi/), which the services would never allow (report_complete_step refuses a signing
+step; only report_approve, with a certificate and its passphrase, completes it). Signing ~500
+quarters would cost a PDF render each; seed_demo is the data with signed, verifiable archives.
 """
 
 import datetime
