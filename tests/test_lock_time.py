@@ -8,6 +8,8 @@ processes it waited for) is measured: on a busy machine wall time stretches whil
 does not, so the CPU limit is strict and the wall limit keeps a margin for the machine's load.
 Rendering a PDF or a draft inside a transaction costs seconds of CPU and fails both."""
 
+import dataclasses
+import io
 import resource
 import time
 import traceback
@@ -15,10 +17,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from PIL import Image
 
 from monev import services, workflow
-from monev.models import ActivityLevel, ArchivedFile, Indicator, Report, SectionSheet, SheetKind
+from monev.models import (
+    ActivityLevel,
+    ArchivedFile,
+    Evidence,
+    Indicator,
+    Report,
+    SectionSheet,
+    SheetKind,
+)
 from monev.selectors.snapshots import decision_binding
 from monev.services.approval import report_approve, step_signs
 from monev.services.data_checks import ActivityEntry, IndicatorEntry
@@ -91,6 +103,12 @@ class LockClock:
         return max(self.held, key=lambda h: h.cpu)
 
 
+def _photo() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.effect_noise((1600, 1200), 60).convert("RGB").save(buffer, "JPEG", quality=90)
+    return SimpleUploadedFile("bukti-kegiatan.jpg", buffer.getvalue(), "image/jpeg")
+
+
 class SignedQuarter(Quarter):
     """The services' quarter with real documents: the approval renders and signs the PDF/A,
     the archive step stores it, and the analysis is written before drafting."""
@@ -147,6 +165,8 @@ class SignedQuarter(Quarter):
             ActivityEntry(a.pk, 1_000_000, Decimal("50"))
             for a in section.activities.filter(level=ActivityLevel.SUB_KEGIATAN)
         ]
+        # A photo as evidence on the first row: it is read and decoded before the lock.
+        values[0] = dataclasses.replace(values[0], files=(_photo(),))
         section_data_save(**common, indicators=values, activities=spent)
 
 
@@ -160,6 +180,9 @@ def test_no_write_transaction_of_a_quarter_holds_the_lock_for_long(sutera, users
 
     assert report.is_archived
     assert ArchivedFile.objects.filter(report=report).count() == 2
+    assert Evidence.objects.filter(realisation__report=report).count() == len(
+        workflow.active_sections(report)
+    )
     assert len(lock.held) > 30  # every move, each section's hand-in, drafts, approval
     longest = lock.longest()
     assert longest.cpu < LOCK_LIMIT, longest

@@ -17,6 +17,7 @@ from django.core import serializers
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 
 from monev import clock, page_revisions, services
@@ -497,3 +498,48 @@ def test_a_restore_lifts_every_revision_above_what_any_server_has_cached(
     client = client_for("kasubag")  # the flush ended the session
     after = _page(client, restored)
     assert after == _fresh(client, restored)
+
+
+ROWS_SHOWN = {
+    "step log": lambda r: StepLog.objects.filter(report=r),
+    "submission": lambda r: SectionSubmission.objects.filter(report=r),
+    "draft version": lambda r: DraftVersion.objects.filter(report=r),
+    "section": lambda r: Section.objects.filter(office=r.office_id),
+    "sop step": lambda r: SopStep.objects.filter(sop=r.sop_id),
+    "sop": lambda r: Sop.objects.filter(pk=r.sop_id),
+    "office": lambda r: Office.objects.filter(pk=r.office_id),
+}
+
+
+@pytest.mark.parametrize("rows", ROWS_SHOWN)
+def test_any_update_of_a_row_shown_raises_the_revision(rows, sutera, users):
+    """Triggers fire on the statement, whatever it changes: even rewriting a row unchanged
+    (as a full save() does) renews the page."""
+    report = make_report(sutera, step=9)
+    services.report_complete_step(report_id=report.pk, actor=users["sekretaris"], from_step=9)
+    DraftVersion.objects.create(
+        report=report, number=1, step_number=8, html="", created_by=users["kasubag"],
+        created_at=clock.now(),
+    )  # fmt: skip
+    queryset = ROWS_SHOWN[rows](report)
+    assert queryset.exists()
+    before = Report.objects.get(pk=report.pk).revision
+
+    queryset.update(id=F("id"))
+
+    assert Report.objects.get(pk=report.pk).revision > before
+
+
+@pytest.mark.parametrize("rows", ["step log", "submission", "draft version"])
+def test_deleting_a_row_shown_raises_the_revision(rows, sutera, users):
+    report = make_report(sutera, step=9)
+    services.report_complete_step(report_id=report.pk, actor=users["sekretaris"], from_step=9)
+    DraftVersion.objects.create(
+        report=report, number=1, step_number=8, html="", created_by=users["kasubag"],
+        created_at=clock.now(),
+    )  # fmt: skip
+    before = Report.objects.get(pk=report.pk).revision
+
+    ROWS_SHOWN[rows](report)._raw_delete(using="default")  # no collector, no signals
+
+    assert Report.objects.get(pk=report.pk).revision > before
