@@ -189,6 +189,9 @@ def install(connection) -> None:
     if connection.vendor not in NOW_MS:
         raise NotImplementedError(f"No revision triggers for {connection.vendor}")
     drop(connection)
+    tables = {table for _name, table, *_rest in _statements(connection.vendor)}
+    if not tables <= set(connection.introspection.table_names()):
+        return  # migrated backwards to before these tables: nothing to guard
     with connection.cursor() as cursor:
         for statement in create_sql(connection.vendor):
             cursor.execute(statement)
