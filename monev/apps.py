@@ -6,6 +6,6 @@ class MonevConfig(AppConfig):
     name = "monev"
 
     def ready(self) -> None:
-        from . import signals
+        from . import page_revisions
 
-        signals.connect()
+        page_revisions.connect(self)

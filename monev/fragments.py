@@ -1,7 +1,8 @@
 """Parts of pages that cost much to build and change only with the data they show.
 
 They are rendered once and kept in the "pages" cache under a key made of what they depend
-on, read from the database with the page itself: a change of the data changes the key, so a
+on, read from the database with the page itself: database triggers raise the report's revision
+with every write to what the parts show, whatever path wrote it (monev.page_revisions), so a
 stale copy is never found, whichever process or server rendered it."""
 
 import functools

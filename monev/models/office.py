@@ -79,7 +79,7 @@ class Office(models.Model):
         _("jabatan pimpinan"), max_length=120, help_text=_("Misalnya: Camat Sutera")
     )
     # Raised whenever the office's hours or holidays change: its cached calendar is keyed on it.
-    calendar_revision = models.PositiveIntegerField(default=0, editable=False)
+    calendar_revision = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("kantor kecamatan")

@@ -50,7 +50,7 @@ class Report(models.Model):
     archived_at = models.DateTimeField(_("diarsipkan pada"), null=True, blank=True)
     # Counts the changes of what the report page shows besides the fields above (log entries,
     # submissions, draft versions, the SOP's wording): its cached history is keyed on it.
-    revision = models.PositiveIntegerField(_("revisi tampilan"), default=0, editable=False)
+    revision = models.PositiveBigIntegerField(_("revisi tampilan"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("laporan triwulan")

@@ -38,7 +38,7 @@ def current_sop(office: Office) -> Sop | None:
 
 def office_calendar(office: Office) -> WorkCalendar:
     """The office's hours, dated periods and holidays. Any change to them raises the office's
-    calendar revision (monev.signals), so the copy kept under it is never stale."""
+    calendar revision (monev.page_revisions), so the copy kept under it is never stale."""
     key = f"calendar:{office.pk}:{office.calendar_revision}"
     calendar = caches["pages"].get(key)
     if calendar is None:
@@ -193,7 +193,7 @@ def report_header(report_id: int) -> Report:
 
 
 def _cached_steps(report: Report) -> list[SopStep]:
-    # Editing a step raises the revision of its SOP's reports (monev.signals): no stale copy.
+    # Editing a step raises the revision of its SOP's reports (monev.page_revisions): no stale copy.
     key = f"report-steps:{report.pk}:{report.revision}"
     steps = caches["pages"].get(key)
     if steps is None:

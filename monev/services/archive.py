@@ -85,14 +85,22 @@ def final_documents(report: Report, signature=None) -> dict[str, tuple[str, byte
     return {ArchiveKind.PDF: (f"{stem}.pdf", pdf), ArchiveKind.XLSX: (f"{stem}-e81.xlsx", workbook)}
 
 
+def documents_to_archive(report: Report) -> dict[str, tuple[str, bytes]] | None:
+    """Outside any transaction: the files archiving will store, or None when the signing
+    approval already stored them."""
+    return None if report.archived_files.exists() else final_documents(report)
+
+
 def archive_documents(report: Report, now, documents=None) -> None:
     """Inside the archiving transition: record the files; they reach the disk on commit.
 
-    ``documents`` are files already made (the signed ones of the approval); a report whose
-    files were stored at approval keeps exactly those."""
+    ``documents`` are files already made before the lock (the signed ones of the approval, or
+    the archiving step's own); a report whose files were stored at approval keeps exactly
+    those."""
+    if report.archived_files.exists():
+        return
     if documents is None:
-        if report.archived_files.exists():
-            return
+        # Only when the SOP was edited to archive here between the check and the lock.
         documents = final_documents(report)
     for kind, (filename, content) in documents.items():
         record = ArchivedFile(

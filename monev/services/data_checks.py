@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..evidence import inspect_upload
+from ..evidence import InspectedFile, inspect_upload
 from ..models import (
     ActivityLevel,
     ActivityRealisation,
@@ -81,7 +81,23 @@ class DataErrors(WorkflowError):
         )
 
 
-def check_entries(report, section, indicators, activities, *, complete: bool) -> DataErrors:
+def inspect_evidence(indicators) -> dict[int, InspectedFile | ValidationError]:
+    """Each uploaded file read and checked by its content (up to 10 MB, images decoded),
+    keyed by id(upload): done once, before any lock."""
+    found: dict[int, InspectedFile | ValidationError] = {}
+    for entry in indicators:
+        for upload in entry.files:
+            try:
+                found[id(upload)] = inspect_upload(upload)
+            except ValidationError as error:
+                found[id(upload)] = error
+    return found
+
+
+def check_entries(
+    report, section, indicators, activities, *, complete: bool, evidence=None
+) -> DataErrors:
+    """``evidence`` is what inspect_evidence found for the entries' files."""
     errors = DataErrors()
     known = {
         i.pk: i
@@ -115,10 +131,9 @@ def check_entries(report, section, indicators, activities, *, complete: bool) ->
             complete=complete,
         )
         for upload in entry.files:
-            try:
-                inspect_upload(upload)
-            except ValidationError as error:
-                row["files"] = " ".join(error.messages)
+            outcome = evidence[id(upload)]
+            if isinstance(outcome, ValidationError):
+                row["files"] = " ".join(outcome.messages)
         if row:
             errors.indicators[indicator.pk] = row
     budgets = {

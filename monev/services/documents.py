@@ -14,7 +14,7 @@ from ..selectors.office_data import QuarterFigures
 from ..selectors.snapshots import DocumentContent, live_content
 from ..validation import MAX_LONG_TEXT, text_too_long
 from ..workflow import ActionKind, WorkflowError
-from .locking import lock_report, saved_by
+from .locking import lock_report, read_report, saved_by
 
 
 def _ensure_open(report, actor, action: str):
@@ -138,10 +138,7 @@ def render_draft_html(content: DocumentContent, *, number: int, drafted_on) -> s
     )
 
 
-@transaction.atomic
-def draft_generate(*, report_id: int, actor, from_step: int) -> DraftVersion:
-    """The drafting step's role freezes the figures and analysis as the next draft version."""
-    report = lock_report(report_id)
+def _check_draft(report, actor, from_step: int) -> None:
     staff = _ensure_open(report, actor, ActionKind.MAKE_DRAFT)
     if report.current_step != from_step:
         raise WorkflowError(
@@ -150,21 +147,42 @@ def draft_generate(*, report_id: int, actor, from_step: int) -> DraftVersion:
         )
     if not permissions.can(staff, ActionKind.MAKE_DRAFT, report):
         raise WorkflowError(_("Draf laporan hanya dibuat pada langkah penyusunan atau perbaikan."))
+
+
+def _next_number(report) -> int:
+    return (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def draft_generate(*, report_id: int, actor, from_step: int) -> DraftVersion:
+    """The drafting step's role freezes the figures and analysis as the next draft version.
+
+    The HTML is rendered before the lock; the short transaction re-checks the state and that
+    the figures and the version number are still the ones rendered."""
+    report = read_report(report_id)
+    _check_draft(report, actor, from_step)
     content = live_content(report)
     snapshot = content.as_json()
-    number = (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = _next_number(report)
     now = clock.now()
-    return DraftVersion.objects.create(
-        report=report,
-        number=number,
-        step_number=report.current_step,
-        html=render_draft_html(content, number=number, drafted_on=timezone.localdate(now)),
-        summary=summary_of(content.figures, content.analysis),
-        snapshot=snapshot,
-        snapshot_sha256=sha256_text(snapshot),
-        created_by=actor,
-        created_at=now,
-    )
+    html = render_draft_html(content, number=number, drafted_on=timezone.localdate(now))
+    with transaction.atomic():
+        report = lock_report(report_id)
+        _check_draft(report, actor, from_step)
+        if _next_number(report) != number or live_content(report).as_json() != snapshot:
+            raise WorkflowError(
+                _("Data atau draf laporan berubah saat draf dibuat; buat draf sekali lagi.")
+            )
+        return DraftVersion.objects.create(
+            report=report,
+            number=number,
+            step_number=report.current_step,
+            html=html,
+            summary=summary_of(content.figures, content.analysis),
+            snapshot=snapshot,
+            snapshot_sha256=sha256_text(snapshot),
+            created_by=actor,
+            created_at=now,
+        )
 
 
 def ensure_new_version(report) -> None:

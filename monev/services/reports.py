@@ -16,20 +16,21 @@ from ..models import (
 )
 from ..selectors import current_sop
 from ..workflow import ActionKind, WorkflowError
-from .archive import archive_documents
+from .archive import archive_documents, documents_to_archive
 from .data_checks import sheet_completeness_errors
 from .documents import analysis_texts, ensure_bound_version, ensure_new_version
-from .locking import lock_report
+from .locking import lock_report, read_report
 from .notifications import after_transition
 from .step_log import log_step
 
 
-def _finish_step(report: Report, step: SopStep, *, actor, note: str, now) -> None:
-    """Close the current step and move to the next one; the archive step archives."""
+def _finish_step(report: Report, step: SopStep, *, actor, note: str, now, documents=None) -> None:
+    """Close the current step and move to the next one; the archive step archives
+    ``documents`` rendered before the lock (see report_complete_step)."""
     log_step(report, step, action=LogAction.COMPLETE, actor=actor, now=now, note=note)
     following = workflow.next_step_number(report, step.number)
     if workflow.archives(step):
-        archive_documents(report, now)
+        archive_documents(report, now, documents)
         report.archived_at = now
     elif following is None:
         raise WorkflowError(_("SOP laporan ini tidak memiliki langkah pengarsipan."))
@@ -97,7 +98,6 @@ def report_open(*, office: Office, year: int, quarter: int, actor) -> Report:
     return report
 
 
-@transaction.atomic
 def report_complete_step(
     *,
     report_id: int,
@@ -110,11 +110,38 @@ def report_complete_step(
     """The step's role declares the current step done; the report moves on (or is archived).
 
     A decision on the draft names the ``version`` decided on and its ``content_hash``."""
-    report = lock_report(report_id)
+    documents = _documents_to_archive(report_id, actor, from_step)
+    with transaction.atomic():
+        report = lock_report(report_id)
+        action = workflow.ensure_allowed(
+            report, workflow.staff_of(actor), kind=ActionKind.COMPLETE, from_step=from_step
+        )
+        _ensure_not_signing(action.step)
+        ensure_requirements(report, action.step, version=version, content_hash=content_hash)
+        _finish_step(
+            report,
+            action.step,
+            actor=actor,
+            note=note.strip(),
+            now=clock.now(),
+            documents=documents,
+        )
+    return report
+
+
+def _documents_to_archive(report_id: int, actor, from_step: int):
+    """The archiving step's documents, rendered (seconds) before the lock after the cheap
+    checks; None when the step does not archive. The transition re-checks under the lock."""
+    report = read_report(report_id)
     action = workflow.ensure_allowed(
         report, workflow.staff_of(actor), kind=ActionKind.COMPLETE, from_step=from_step
     )
-    if action.step.signs_document:
+    _ensure_not_signing(action.step)
+    return documents_to_archive(report) if workflow.archives(action.step) else None
+
+
+def _ensure_not_signing(step: SopStep) -> None:
+    if step.signs_document:
         # Only report_approve may complete it: an unsigned approval would archive unsigned.
         raise WorkflowError(
             _(
@@ -122,9 +149,6 @@ def report_complete_step(
                 "sertifikat elektronik Anda."
             )
         )
-    ensure_requirements(report, action.step, version=version, content_hash=content_hash)
-    _finish_step(report, action.step, actor=actor, note=note.strip(), now=clock.now())
-    return report
 
 
 def ensure_requirements(report: Report, step: SopStep, *, version, content_hash: str) -> None:

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from .. import clock
-from ..evidence import inspect_upload
+from ..evidence import InspectedFile
 from ..models import (
     ActivityRealisation,
     Evidence,
@@ -21,8 +21,8 @@ from ..models import (
 )
 from ..models.indicators import evidence_path
 from ..workflow import WorkflowError
-from .data_checks import ActivityEntry, IndicatorEntry, check_entries
-from .locking import lock_report
+from .data_checks import ActivityEntry, IndicatorEntry, check_entries, inspect_evidence
+from .locking import lock_report, read_report
 from .sheet_flow import (
     ensure_editable,
     section_for_editor,
@@ -32,8 +32,9 @@ from .sheet_flow import (
 )
 
 
-def _store_evidence(realisation: Realisation, upload: UploadedFile, actor, now) -> None:
-    inspected = inspect_upload(upload)
+def _store_evidence(
+    realisation: Realisation, upload: UploadedFile, inspected: InspectedFile, actor, now
+) -> None:
     evidence = Evidence(
         realisation=realisation,
         original_name=inspected.original_name,
@@ -59,7 +60,6 @@ def _text_changed(realisation: Realisation, entry: IndicatorEntry) -> bool:
     )
 
 
-@transaction.atomic
 def section_data_save(
     *,
     report_id: int,
@@ -73,15 +73,29 @@ def section_data_save(
     """Save a draft of the section's data. Raises DataErrors, WorkflowError, PermissionDenied.
 
     `revision` is the sheet revision the user's page was built from; a newer one means someone
-    saved in between, and this save is refused rather than overwriting their work.
+    saved in between, and this save is refused rather than overwriting their work. Evidence
+    files are checked before the lock, which only guards the writes, and after the cheap
+    checks of who and which state.
     """
+    report = read_report(report_id)
+    ensure_editable(report, section_for_editor(report, actor, section_id), SheetKind.DATA)
+    evidence = inspect_evidence(indicators)
+    with transaction.atomic():
+        return _save(
+            report_id, section_id, actor, revision, indicators, activities, source, evidence
+        )
+
+
+def _save(report_id, section_id, actor, revision, indicators, activities, source, evidence):
     report = lock_report(report_id)
     section = section_for_editor(report, actor, section_id)
     ensure_editable(report, section, SheetKind.DATA)
     sheet, _created = SectionSheet.objects.select_for_update().get_or_create(
         report=report, section=section, kind=SheetKind.DATA
     )
-    errors = check_entries(report, section, indicators, activities, complete=False)
+    errors = check_entries(
+        report, section, indicators, activities, complete=False, evidence=evidence
+    )
     if errors:
         raise errors
     indicator_updates = _indicator_updates(report, section, indicators)
@@ -110,7 +124,7 @@ def section_data_save(
                 source=source,
             )
         for upload in entry.files:
-            _store_evidence(realisation, upload, actor, now)
+            _store_evidence(realisation, upload, evidence[id(upload)], actor, now)
     for row, entry in activity_updates:
         row.spent, row.physical_progress = entry.spent, entry.physical
         row.updated_by, row.updated_at = actor, now
