@@ -382,7 +382,6 @@ WRITES = {
     "bulk-create-draft-version": _version_by_bulk_create,
     "queryset-update-sop": _sop_number_by_update,
     "queryset-update-office": _office_by_update,
-    "queryset-update-user": _actor_by_update,
     "queryset-update-report": _report_row_by_update,
     "management-command-shell": _by_shell_command,
     "loaddata": _by_loaddata,
@@ -403,6 +402,26 @@ def test_a_write_that_sends_no_signal_shows_at_once(path, sutera, users, client_
     after = _page(client, report)
     assert shown not in before
     assert shown in after
+    assert after == _fresh(client, report)
+
+
+def test_a_user_renamed_behind_the_apps_back_leaves_the_recorded_history(
+    sutera, users, client_for
+):
+    """The step log keeps the name the actor had (as it keeps the step's name): a rename by
+    QuerySet.update changes nothing in the history, and the page still equals a fresh one."""
+    report = make_report(sutera, step=9)
+    services.report_complete_step(report_id=report.pk, actor=users["sekretaris"], from_step=9)
+    report.refresh_from_db()
+    client = client_for("kasubag")
+    before = _page(client, report)
+    recorded = users["sekretaris"].get_full_name()
+    assert recorded in before
+
+    renamed = _actor_by_update(report, users)
+
+    after = _page(client, report)
+    assert recorded in after and renamed not in after
     assert after == _fresh(client, report)
 
 
