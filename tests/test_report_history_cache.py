@@ -405,9 +405,7 @@ def test_a_write_that_sends_no_signal_shows_at_once(path, sutera, users, client_
     assert after == _fresh(client, report)
 
 
-def test_a_user_renamed_behind_the_apps_back_leaves_the_recorded_history(
-    sutera, users, client_for
-):
+def test_a_user_renamed_behind_the_apps_back_leaves_the_recorded_history(sutera, users, client_for):
     """The step log keeps the name the actor had (as it keeps the step's name): a rename by
     QuerySet.update changes nothing in the history, and the page still equals a fresh one."""
     report = make_report(sutera, step=9)
