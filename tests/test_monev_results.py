@@ -56,9 +56,7 @@ def test_the_analysis_page_shows_each_sections_monev(sutera, users, demo_indicat
     assert "Seksi ini belum menuliskan hasil monev." in html  # the sections that wrote none
 
 
-def test_a_draft_freezes_the_monev_and_its_pdf_shows_it(
-    sutera, users, demo_indicators, client_for
-):
+def test_a_draft_freezes_the_monev_and_its_pdf_shows_it(sutera, users, demo_indicators, client_for):
     report = written_at_step_5(sutera, users)
     draft(client_for("kasubag"), report)
     version = DraftVersion.objects.get(report=report)
