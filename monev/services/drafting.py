@@ -1,0 +1,30 @@
+"""A drafting step's primary action: make the step's own draft version, then complete the step,
+so the person at the step never meets a button that can only fail."""
+
+from .. import permissions, workflow
+from ..models import DraftVersion, Report
+from ..workflow import ActionKind
+from .documents import draft_generate, ensure_not_approved
+from .locking import read_report
+from .reports import ensure_ready_to_draft, report_complete_step
+
+
+def report_draft_and_complete(
+    *, report_id: int, actor, from_step: int, note: str = ""
+) -> tuple[DraftVersion, Report]:
+    """Freeze the next draft version and complete the drafting step with it.
+
+    Cheap checks first, without a lock, so nothing is rendered for a move that would be
+    refused. The draft and the completion are two transactions, each re-checking under the
+    lock: rendering is not done while the completion holds the report. Should the completion
+    fail after all (the report moved meanwhile), the version stays, as any draft would,
+    and the step is completed with the ordinary button."""
+    report = read_report(report_id)
+    staff = workflow.staff_of(actor)
+    action = workflow.ensure_allowed(report, staff, kind=ActionKind.COMPLETE, from_step=from_step)
+    permissions.ensure(staff, ActionKind.MAKE_DRAFT, report)
+    ensure_not_approved(report)
+    ensure_ready_to_draft(report, action.step)
+    version = draft_generate(report_id=report_id, actor=actor, from_step=from_step)
+    report = report_complete_step(report_id=report_id, actor=actor, from_step=from_step, note=note)
+    return version, report
