@@ -118,6 +118,10 @@ class IndicatorRow:
     driving: str
     inhibiting: str
     follow_up: str
+    # Beside the input, as on the web form: the year's target and the earlier quarters'
+    # realisations, (quarter, value).
+    annual: Decimal | None = None
+    earlier: tuple[tuple[int, Decimal | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,14 +197,32 @@ class _SheetContent:
     empty_note: str
 
 
-def _indicator_columns() -> list[_Column]:
+def _indicator_columns(quarter: int = 1) -> list[_Column]:
+    """The columns of the Indikator sheet; the read-only ones beside the input carry the same
+    words as the web form (target tahunan, target of the triwulan, earlier realisations)."""
+    earlier = [
+        _Column(
+            f"earlier_{q}",
+            gettext("Realisasi TW %(q)s") % {"q": QUARTER_NAMES[q]},
+            12,
+            "decimal",
+        )
+        for q in range(1, quarter)
+    ]
     return [
         _Column("indicator_id", "ID", 6, "id"),
         _Column("code", gettext("Kode"), 10, "text"),
         _Column("name", gettext("Indikator"), 30, "text"),
         _Column("unit", gettext("Satuan"), 11, "text"),
         _Column("direction", gettext("Arah"), 12, "text"),
-        _Column("target", gettext("Target"), 12, "decimal"),
+        _Column("annual", gettext("Target tahunan"), 12, "decimal"),
+        _Column(
+            "target",
+            gettext("Target Triwulan %(q)s") % {"q": QUARTER_NAMES[quarter]},
+            12,
+            "decimal",
+        ),
+        *earlier,
         _Column("value", gettext("Realisasi"), 13, "decimal", editable=True),
         _Column("driving", gettext("Faktor pendorong"), 24, "text", editable=True),
         _Column("inhibiting", gettext("Faktor penghambat"), 24, "text", editable=True),
@@ -237,7 +259,9 @@ def _indicator_content(meta: SheetMeta, indicators: list[IndicatorRow]) -> _Shee
             row.name,
             row.unit,
             row.direction_label,
+            row.annual,
             row.target,
+            *(dict(row.earlier).get(q) for q in range(1, meta.quarter)),
             row.value,
             row.driving,
             row.inhibiting,
@@ -255,7 +279,7 @@ def _indicator_content(meta: SheetMeta, indicators: list[IndicatorRow]) -> _Shee
             "dan Tindak lanjut; bila target tercapai, isi Faktor pendorong. Jangan menghapus "
             "baris. Simpan sebagai .xlsx lalu unggah kembali."
         ),
-        columns=_indicator_columns(),
+        columns=_indicator_columns(meta.quarter),
         rows=rows,
         empty_note=gettext("Seksi ini belum memiliki indikator untuk triwulan ini."),
     )
