@@ -11,6 +11,8 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from monev import clock, services
+from monev.frozen import sha256_text
+from monev.management.commands.seed_demo import DEMO_SIGNING_PASSPHRASE, demo_certificates
 from monev.models import (
     DraftVersion,
     MonevEntry,
@@ -19,6 +21,7 @@ from monev.models import (
     Report,
     SectionSubmission,
 )
+from monev.selectors.snapshots import live_content
 
 from . import browser_helpers
 from .browser_helpers import DEMO_FIXTURES
@@ -67,8 +70,11 @@ def waiting_report(transactional_db):
     call_command("loaddata", *DEMO_FIXTURES, verbosity=0)
     office = Office.objects.get(code="sutera")
     report = make_report(office, year=2026, quarter=3, step=12)
+    # The content the Camat decides on, frozen as a real version freezes it.
+    snapshot = live_content(report).as_json()
     for number, (average, value) in enumerate((("95,10", "90"), ("96,40", "93")), 1):
         DraftVersion.objects.create(
+            snapshot=snapshot, snapshot_sha256=sha256_text(snapshot),
             report=report, number=number, step_number=8 if number == 1 else 10,
             html=f"<html><body><h1>Draf versi {number}</h1></body></html>",
             summary=summary(average, {"IKU-03": value, "PEM-01": "100"}),
@@ -101,13 +107,19 @@ def camat_opens_the_waiting_report(people) -> Page:
     return camat
 
 
-def test_the_camat_approves_from_a_phone(waiting_report, people):
+def test_the_camat_approves_from_a_phone(waiting_report, people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    demo_certificates(waiting_report.office, clock.now())
     with people.screenshots_on_failure():
         camat = camat_opens_the_waiting_report(people)
 
+        camat.get_by_label("Passphrase sertifikat elektronik").fill(DEMO_SIGNING_PASSPHRASE)
         camat.get_by_role("button", name="Setujui dan tandatangani").click()
 
-        expect(camat.get_by_role("status")).to_have_text("Langkah 12 selesai.")
+        # Signing renders the final PDF/A and the E.81 workbook first: allow it more time.
+        expect(camat.get_by_role("status")).to_have_text(
+            "Dokumen disetujui dan ditandatangani secara elektronik.", timeout=30_000
+        )
         fits(camat)
         question = people.confirmations[-1]
         assert question.startswith(STEP_12)
