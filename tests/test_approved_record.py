@@ -284,9 +284,9 @@ def test_the_archived_pdf_is_the_approved_draft_without_its_watermark(
     final_lines = pdf_text(archived_pdf)
 
     def without_draft_marks(lines):
-        return [line for line in lines if line != "DRAFT" and not line.startswith("Draf versi")]
+        return [line for line in lines if line != "DRAF" and not line.startswith("Draf versi")]
 
-    assert "DRAFT" in draft_lines and "DRAFT" not in final_lines
+    assert "DRAF" in draft_lines and "DRAF" not in final_lines
     assert without_draft_marks(draft_lines) == without_draft_marks(final_lines)
     assert any("Capaian Kesos sesuai target." in line for line in final_lines)
 
