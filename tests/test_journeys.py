@@ -241,6 +241,19 @@ def shoot(people, page: Page, name: str) -> None:
     page.set_viewport_size(PHONE)
 
 
+def press_the_drafting_button(people, page: Page, *, version: int, step: int) -> None:
+    """The primary action at a drafting step: one press, one question naming the step."""
+    label = f"Buat draf versi {version} dan selesaikan langkah"
+    actions = page.get_by_role("region", name="Tindakan Anda sekarang")
+    actions.get_by_role("button", name=label).click()
+    expect(page.get_by_role("status")).to_have_text(
+        f"Draf versi {version} dibuat dan langkah {step} selesai."
+    )
+    assert people.confirmations[-1].startswith(f"Langkah {step} – ")
+    assert f"{label}?" in people.confirmations[-1]
+    fits(page)
+
+
 def test_the_kasubag_completes_the_drafting_steps_with_the_primary_button(transactional_db, people):
     call_command("loaddata", *DEMO_FIXTURES, verbosity=0)
     sutera = Office.objects.get(code="sutera")
@@ -260,14 +273,7 @@ def test_the_kasubag_completes_the_drafting_steps_with_the_primary_button(transa
         actions = kasubag.get_by_role("region", name="Tindakan Anda sekarang")
         expect(actions).to_contain_text("Langkah 8 – ")
         shoot(people, kasubag, "langkah-8-laporan")
-        actions.get_by_role("button", name="Buat draf versi 1 dan selesaikan langkah").click()
-
-        expect(kasubag.get_by_role("status")).to_have_text(
-            "Draf versi 1 dibuat dan langkah 8 selesai."
-        )
-        assert people.confirmations[-1].startswith("Langkah 8 – ")
-        assert "Buat draf versi 1 dan selesaikan langkah?" in people.confirmations[-1]
-        fits(kasubag)
+        press_the_drafting_button(people, kasubag, version=1, step=8)
 
         # The Sekretaris discusses the draft (step 9); then the Kasubag revises it.
         services.report_complete_step(
@@ -277,12 +283,7 @@ def test_the_kasubag_completes_the_drafting_steps_with_the_primary_button(transa
         kasubag.reload()
         expect(actions).to_contain_text("Langkah 10 – ")
         shoot(people, kasubag, "langkah-10-laporan")
-        actions.get_by_role("button", name="Buat draf versi 2 dan selesaikan langkah").click()
-
-        expect(kasubag.get_by_role("status")).to_have_text(
-            "Draf versi 2 dibuat dan langkah 10 selesai."
-        )
-        assert people.confirmations[-1].startswith("Langkah 10 – ")
+        press_the_drafting_button(people, kasubag, version=2, step=10)
         assert len(people.confirmations) == 2  # no failing click, no second try
         assert list(report.versions.values_list("number", "step_number")) == [(1, 8), (2, 10)]
         assert Report.objects.get(pk=report.pk).current_step == 11
