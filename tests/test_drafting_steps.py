@@ -97,3 +97,25 @@ def test_the_confirmation_names_the_step(sutera, users, demo_indicators, client_
 
     assert "Langkah 10 – " in html
     assert "Buat draf versi 1 dan selesaikan langkah?" in html
+
+
+def test_a_completion_refused_after_the_draft_keeps_the_draft_and_says_so(
+    sutera, users, demo_indicators, client_for, monkeypatch
+):
+    report = at_step(sutera, 8)
+
+    def moved_meanwhile(**kwargs):
+        raise WorkflowError("Laporan sudah berada di langkah 9.")
+
+    monkeypatch.setattr("monev.services.drafting.report_complete_step", moved_meanwhile)
+    response = client_for("kasubag").post(
+        reverse("monev:draft_and_complete", args=[report.pk]), {"from_step": 8}, follow=True
+    )
+
+    html = response.content.decode()
+    assert (
+        "Draf versi 1 sudah dibuat, tetapi langkah belum selesai: Laporan sudah berada di "
+        "langkah 9." in html
+    )
+    assert DraftVersion.objects.filter(report=report).count() == 1
+    assert Report.objects.get(pk=report.pk).current_step == 8

@@ -110,18 +110,12 @@ def draft_and_complete(request, pk: int):
         messages.error(request, _("Permintaan tidak lengkap; muat ulang halaman dan coba lagi."))
         return redirect(report)
     from_step = form.cleaned_data["from_step"]
-    made = report.versions.count()
     try:
         version, _report = report_draft_and_complete(
             report_id=report.pk, actor=request.user, from_step=from_step,
             note=form.cleaned_data["note"],
         )  # fmt: skip
     except WorkflowError as error:
-        if report.versions.count() > made:
-            # The version exists; only the completion was refused (the report moved meanwhile).
-            messages.warning(
-                request, _("Draf versi baru sudah dibuat, tetapi langkah belum selesai.")
-            )
         messages.error(request, str(error))
         return redirect(report)
     messages.success(
