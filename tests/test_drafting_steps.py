@@ -119,3 +119,19 @@ def test_a_completion_refused_after_the_draft_keeps_the_draft_and_says_so(
     )
     assert DraftVersion.objects.filter(report=report).count() == 1
     assert Report.objects.get(pk=report.pk).current_step == 8
+
+
+def test_at_a_step_that_does_not_draft_the_drafter_gets_a_message(
+    sutera, users, demo_indicators, client_for
+):
+    report = at_step(sutera, 7)
+
+    response = client_for("kasubag").post(
+        reverse("monev:draft_and_complete", args=[report.pk]), {"from_step": 7}, follow=True
+    )
+
+    assert "Draf laporan hanya dibuat pada langkah penyusunan atau perbaikan." in (
+        response.content.decode()
+    )
+    assert not DraftVersion.objects.exists()
+    assert Report.objects.get(pk=report.pk).current_step == 7

@@ -24,7 +24,9 @@ def report_draft_and_complete(
     report = read_report(report_id)
     staff = workflow.staff_of(actor)
     action = workflow.ensure_allowed(report, staff, kind=ActionKind.COMPLETE, from_step=from_step)
-    permissions.ensure(staff, ActionKind.MAKE_DRAFT, report)
+    if not permissions.can(staff, ActionKind.MAKE_DRAFT, report):
+        # Their own step, but not one that drafts: a message, not a 403.
+        raise WorkflowError(_("Draf laporan hanya dibuat pada langkah penyusunan atau perbaikan."))
     ensure_not_approved(report)
     ensure_ready_to_draft(report, action.step)
     version = draft_generate(report_id=report_id, actor=actor, from_step=from_step)
