@@ -198,36 +198,39 @@ class _SheetContent:
 
 
 def _indicator_columns(quarter: int = 1) -> list[_Column]:
-    """The columns of the Indikator sheet; the read-only ones beside the input carry the same
-    words as the web form (target tahunan, target of the triwulan, earlier realisations)."""
-    earlier = [
-        _Column(
-            f"earlier_{q}",
-            gettext("Realisasi TW %(q)s") % {"q": QUARTER_NAMES[q]},
-            12,
-            "decimal",
-        )
-        for q in range(1, quarter)
-    ]
+    """The columns of the Indikator sheet. Beside the input, read-only and in the web form's
+    words: the triwulan's target, then the year's target and the earlier quarters' realisations
+    stacked in one cell as the form stacks them, so the sheet still prints one page wide."""
     return [
         _Column("indicator_id", "ID", 6, "id"),
         _Column("code", gettext("Kode"), 10, "text"),
-        _Column("name", gettext("Indikator"), 30, "text"),
-        _Column("unit", gettext("Satuan"), 11, "text"),
-        _Column("direction", gettext("Arah"), 12, "text"),
-        _Column("annual", gettext("Target tahunan"), 12, "decimal"),
+        _Column("name", gettext("Indikator"), 26, "text"),
+        _Column("unit", gettext("Satuan"), 9, "text"),
+        _Column("direction", gettext("Arah"), 10, "text"),
         _Column(
             "target",
             gettext("Target Triwulan %(q)s") % {"q": QUARTER_NAMES[quarter]},
-            12,
+            11,
             "decimal",
         ),
-        *earlier,
+        _Column("reference", gettext("Target tahunan dan realisasi sebelumnya"), 20, "text"),
         _Column("value", gettext("Realisasi"), 13, "decimal", editable=True),
-        _Column("driving", gettext("Faktor pendorong"), 24, "text", editable=True),
-        _Column("inhibiting", gettext("Faktor penghambat"), 24, "text", editable=True),
-        _Column("follow_up", gettext("Tindak lanjut"), 24, "text", editable=True),
+        _Column("driving", gettext("Faktor pendorong"), 20, "text", editable=True),
+        _Column("inhibiting", gettext("Faktor penghambat"), 20, "text", editable=True),
+        _Column("follow_up", gettext("Tindak lanjut"), 20, "text", editable=True),
     ]
+
+
+def _reference(row: IndicatorRow, quarter: int) -> str:
+    """What the web form shows under the target, line by line."""
+    lines = [gettext("Target tahunan %(target)s") % {"target": format_decimal(row.annual)}]
+    earlier = dict(row.earlier)
+    lines += [
+        gettext("Realisasi TW %(q)s: %(value)s")
+        % {"q": QUARTER_NAMES[q], "value": format_decimal(earlier.get(q))}
+        for q in range(1, quarter)
+    ]
+    return "\n".join(lines)
 
 
 def _activity_columns() -> list[_Column]:
@@ -259,9 +262,8 @@ def _indicator_content(meta: SheetMeta, indicators: list[IndicatorRow]) -> _Shee
             row.name,
             row.unit,
             row.direction_label,
-            row.annual,
             row.target,
-            *(dict(row.earlier).get(q) for q in range(1, meta.quarter)),
+            _reference(row, meta.quarter),
             row.value,
             row.driving,
             row.inhibiting,
