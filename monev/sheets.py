@@ -119,6 +119,10 @@ class IndicatorRow:
     driving: str
     inhibiting: str
     follow_up: str
+    # Beside the input, as on the web form: the year's target and the earlier quarters'
+    # realisations, (quarter, value).
+    annual: Decimal | None = None
+    earlier: tuple[tuple[int, Decimal | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,19 +198,40 @@ class _SheetContent:
     empty_note: str
 
 
-def _indicator_columns() -> list[_Column]:
+def _indicator_columns(quarter: int = 1) -> list[_Column]:
+    """The columns of the Indikator sheet. Beside the input, read-only and in the web form's
+    words: the triwulan's target, then the year's target and the earlier quarters' realisations
+    stacked in one cell as the form stacks them, so the sheet still prints one page wide."""
     return [
         _Column("indicator_id", "ID", 6, "id"),
         _Column("code", gettext("Kode"), 10, "text"),
-        _Column("name", gettext("Indikator"), 30, "text"),
-        _Column("unit", gettext("Satuan"), 11, "text"),
-        _Column("direction", gettext("Arah"), 12, "text"),
-        _Column("target", gettext("Target"), 12, "decimal"),
+        _Column("name", gettext("Indikator"), 26, "text"),
+        _Column("unit", gettext("Satuan"), 9, "text"),
+        _Column("direction", gettext("Arah"), 10, "text"),
+        _Column(
+            "target",
+            gettext("Target Triwulan %(q)s") % {"q": QUARTER_NAMES[quarter]},
+            11,
+            "decimal",
+        ),
+        _Column("reference", gettext("Target tahunan dan realisasi sebelumnya"), 20, "text"),
         _Column("value", gettext("Realisasi"), 13, "decimal", editable=True),
-        _Column("driving", gettext("Faktor pendorong"), 24, "text", editable=True),
-        _Column("inhibiting", gettext("Faktor penghambat"), 24, "text", editable=True),
-        _Column("follow_up", gettext("Tindak lanjut"), 24, "text", editable=True),
+        _Column("driving", gettext("Faktor pendorong"), 20, "text", editable=True),
+        _Column("inhibiting", gettext("Faktor penghambat"), 20, "text", editable=True),
+        _Column("follow_up", gettext("Tindak lanjut"), 20, "text", editable=True),
     ]
+
+
+def _reference(row: IndicatorRow, quarter: int) -> str:
+    """What the web form shows under the target, line by line."""
+    lines = [gettext("Target tahunan %(target)s") % {"target": format_decimal(row.annual)}]
+    earlier = dict(row.earlier)
+    lines += [
+        gettext("Realisasi TW %(q)s: %(value)s")
+        % {"q": QUARTER_NAMES[q], "value": format_decimal(earlier.get(q))}
+        for q in range(1, quarter)
+    ]
+    return "\n".join(lines)
 
 
 def _activity_columns() -> list[_Column]:
@@ -239,6 +264,7 @@ def _indicator_content(meta: SheetMeta, indicators: list[IndicatorRow]) -> _Shee
             row.unit,
             row.direction_label,
             row.target,
+            _reference(row, meta.quarter),
             row.value,
             row.driving,
             row.inhibiting,
@@ -256,7 +282,7 @@ def _indicator_content(meta: SheetMeta, indicators: list[IndicatorRow]) -> _Shee
             "dan Tindak lanjut; bila target tercapai, isi Faktor pendorong. Jangan menghapus "
             "baris. Simpan sebagai .xlsx lalu unggah kembali."
         ),
-        columns=_indicator_columns(),
+        columns=_indicator_columns(meta.quarter),
         rows=rows,
         empty_note=gettext("Seksi ini belum memiliki indikator untuk triwulan ini."),
     )

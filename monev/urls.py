@@ -55,6 +55,11 @@ urlpatterns = [
     ),
     path("laporan/<int:pk>/analisis/", views.report_analysis, name="report_analysis"),
     path("laporan/<int:pk>/draf/buat/", views.draft_create, name="draft_create"),
+    path(
+        "laporan/<int:pk>/draf/buat-dan-selesaikan/",
+        views.draft_and_complete,
+        name="draft_and_complete",
+    ),
     path("laporan/<int:pk>/draf/<int:number>/", views.draft_version, name="draft_version"),
     path(
         "laporan/<int:pk>/draf/<int:number>/dokumen/",

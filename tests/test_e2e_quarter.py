@@ -388,8 +388,17 @@ def make_draft(page: Page, number: int) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Draf laporan versi {number}")
 
 
+def draft_and_complete(page: Page, number: int, step: int) -> None:
+    """At a drafting step the primary button freezes draft version ``number`` and completes
+    the step."""
+    page.get_by_role("button", name=f"Buat draf versi {number} dan selesaikan langkah").click()
+    expect(status(page)).to_have_text(f"Draf versi {number} dibuat dan langkah {step} selesai.")
+    expect(current_step_number(page)).to_have_text(f"{step + 1}.")
+
+
 def kasubag_revises(page: Page, number: int, texts: dict[str, str]) -> None:
-    """Step 10: revise the analysis, make draft version ``number`` and send it for checking."""
+    """Step 10: revise the analysis, make draft version ``number`` and send it for checking
+    (the version from "Data dan analisis", then the step's button completes with it)."""
     open_from_inbox(page, "10. Melakukan perbaikan/koreksi draft laporan hasil monitoring")
     open_analysis(page)
     save_analysis(page, texts)
@@ -397,6 +406,15 @@ def kasubag_revises(page: Page, number: int, texts: dict[str, str]) -> None:
     expect(page.get_by_text(f"dibanding versi {number - 1}, ditandai kuning.")).to_be_visible()
     back_to_report(page)
     complete(page, "Perbaikan selesai, ajukan verifikasi", 10)
+
+
+def kasubag_revises_with_the_primary_button(page: Page, number: int, texts) -> None:
+    """Step 10 from the report page alone: save the analysis, then one button."""
+    open_from_inbox(page, "10. Melakukan perbaikan/koreksi draft laporan hasil monitoring")
+    open_analysis(page)
+    save_analysis(page, texts)
+    back_to_report(page)
+    draft_and_complete(page, number, 10)
 
 
 def read_latest_draft(page: Page, number: int) -> None:
@@ -537,16 +555,9 @@ def test_a_whole_quarter_from_opening_to_the_archived_pdf(
         assert SectionAnalysis.objects.filter(report=report).count() == 5
         back_to_report(kasubag)
         complete(kasubag, "Analisis selesai", 7)
-        # Step 8 cannot be closed before it has produced a draft.
-        kasubag.get_by_role("button", name="Draf laporan selesai").click()
-        expect(kasubag.get_by_role("alert")).to_have_text(
-            "Buat draf laporan (versi baru) dulu sebelum menyelesaikan langkah ini."
-        )
-        expect(current_step_number(kasubag)).to_have_text("8.")
-        open_analysis(kasubag)
-        make_draft(kasubag, 1)
-        back_to_report(kasubag)
-        complete(kasubag, "Draf laporan selesai", 8)
+        # Step 8: the primary button makes draft version 1 and completes the step at once.
+        draft_and_complete(kasubag, 1, 8)
+        assert people.confirmations[-1].startswith("Langkah 8 – ")
 
         # 9. The Sekretaris discusses the draft.
         open_from_inbox(sekretaris, "9. Membahas draft laporan hasil monitoring")
@@ -582,7 +593,7 @@ def test_a_whole_quarter_from_opening_to_the_archived_pdf(
 
         # 10 again: version 3, then the Sekretaris verifies it.
         kesos = "Kesejahteraan Sosial"
-        kasubag_revises(
+        kasubag_revises_with_the_primary_button(
             kasubag,
             3,
             {kesos: ANALYSIS[kesos] + " Penghambat: kasus baru di Nagari Ampiang Parak."},
@@ -628,6 +639,9 @@ def test_a_whole_quarter_from_opening_to_the_archived_pdf(
             for page in PdfReader(io.BytesIO(data)).pages
         )
         assert "TRIWULAN II TAHUN 2026" in text
+        # What the sections wrote at step 5 is in the archived document.
+        assert "Hasil monitoring dan evaluasi seksi (blangko monev)" in text
+        assert "diperiksa di lapangan; data dukung lengkap." in text
         record = ArchivedFile.objects.get(report=report, kind="pdf")
         assert (record.size, record.sha256) == (len(data), hashlib.sha256(data).hexdigest())
         # The signed PDF prints the link its QR code holds; anyone may follow it.

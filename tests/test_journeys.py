@@ -6,12 +6,20 @@ page is saved in test-artifacts/."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from monev import clock
+from monev import clock, services
 from monev.frozen import sha256_text
-from monev.models import DraftVersion, Office, Realisation, Report, SectionSubmission
+from monev.models import (
+    DraftVersion,
+    MonevEntry,
+    Office,
+    Realisation,
+    Report,
+    SectionSubmission,
+)
 from monev.selectors.snapshots import live_content
 
 from . import browser_helpers
@@ -99,13 +107,15 @@ def camat_opens_the_waiting_report(people) -> Page:
     return camat
 
 
-def test_the_camat_approves_from_a_phone(waiting_report, people):
+def test_the_camat_approves_from_a_phone(waiting_report, people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     with people.screenshots_on_failure():
         camat = camat_opens_the_waiting_report(people)
 
         camat.get_by_label("Passphrase sertifikat elektronik").fill(SIGNING_PASSPHRASE)
         camat.get_by_role("button", name="Setujui dan tandatangani").click()
 
+        # Signing renders the final PDF/A and the E.81 workbook first: allow it more time.
         expect(camat.get_by_role("status")).to_have_text(
             "Dokumen disetujui dan ditandatangani secara elektronik.", timeout=30_000
         )
@@ -219,3 +229,65 @@ def test_no_page_is_wider_than_a_phone(transactional_db, people, username):
             response = page.goto(path)
             assert response is not None and response.ok, path
             fits(page)
+
+
+def shoot(people, page: Page, name: str) -> None:
+    """The page at a phone's and a desktop's width, into test-artifacts/ for looking at."""
+    people.artifacts.mkdir(parents=True, exist_ok=True)
+    for width in (390, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=people.artifacts / f"{name}-{width}.png", full_page=True)
+    page.set_viewport_size(PHONE)
+
+
+def press_the_drafting_button(people, page: Page, *, version: int, step: int) -> None:
+    """The primary action at a drafting step: one press, one question naming the step."""
+    label = f"Buat draf versi {version} dan selesaikan langkah"
+    actions = page.get_by_role("region", name="Tindakan Anda sekarang")
+    actions.get_by_role("button", name=label).click()
+    expect(page.get_by_role("status")).to_have_text(
+        f"Draf versi {version} dibuat dan langkah {step} selesai."
+    )
+    assert people.confirmations[-1].startswith(f"Langkah {step} – ")
+    assert f"{label}?" in people.confirmations[-1]
+    fits(page)
+
+
+def test_the_kasubag_completes_the_drafting_steps_with_the_primary_button(transactional_db, people):
+    call_command("loaddata", *DEMO_FIXTURES, verbosity=0)
+    sutera = Office.objects.get(code="sutera")
+    report = make_report(sutera, year=2026, quarter=2, step=8)
+    kesos = sutera.sections.get(code="kesos")
+    MonevEntry.objects.create(
+        report=report,
+        indicator=kesos.indicators.get(code="KES-01"),
+        findings="Posyandu berjalan di 12 nagari.",
+        problems="Kader kurang di Nagari Ampiang Parak.",
+        recommendation="Latih kader baru triwulan depan.",
+    )
+
+    with people.screenshots_on_failure():
+        kasubag = people.sign_in("kasubag", viewport=PHONE)
+        kasubag.goto(f"/laporan/{report.pk}/")
+        actions = kasubag.get_by_role("region", name="Tindakan Anda sekarang")
+        expect(actions).to_contain_text("Langkah 8 – ")
+        shoot(people, kasubag, "langkah-8-laporan")
+        press_the_drafting_button(people, kasubag, version=1, step=8)
+
+        # The Sekretaris discusses the draft (step 9); then the Kasubag revises it.
+        services.report_complete_step(
+            report_id=report.pk, actor=get_user_model().objects.get(username="sekretaris"),
+            from_step=9,
+        )  # fmt: skip
+        kasubag.reload()
+        expect(actions).to_contain_text("Langkah 10 – ")
+        shoot(people, kasubag, "langkah-10-laporan")
+        press_the_drafting_button(people, kasubag, version=2, step=10)
+        assert len(people.confirmations) == 2  # no failing click, no second try
+        assert list(report.versions.values_list("number", "step_number")) == [(1, 8), (2, 10)]
+        assert Report.objects.get(pk=report.pk).current_step == 11
+
+        kasubag.goto(f"/laporan/{report.pk}/analisis/")
+        expect(kasubag.get_by_text("Kader kurang di Nagari Ampiang Parak.")).to_be_visible()
+        fits(kasubag)
+        shoot(people, kasubag, "analisis")

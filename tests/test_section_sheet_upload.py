@@ -192,6 +192,32 @@ def test_download_carries_the_values_already_saved(report, kasi):
     assert ws.cell(row, keys["inhibiting"]).value == "Hujan deras."
 
 
+def test_download_shows_the_targets_and_earlier_quarters_like_the_web_form(
+    demo_indicators, users, kasi
+):
+    first = make_report(demo_indicators, quarter=1, step=3)
+    Realisation.objects.create(
+        report=first,
+        indicator=demo_indicators.indicators.get(code="PEM-01"),
+        value=Decimal("2"),
+    )
+    second = make_report(demo_indicators, quarter=2, step=2)
+    page = kasi.get(section_url(second, SECTION)).content.decode()
+
+    ws = load_workbook(io.BytesIO(download(kasi, second)))["Indikator"]
+
+    key_row, keys = columns(ws, "indicator_id")
+    headers = {key: ws.cell(key_row + 1, column).value for key, column in keys.items()}
+    assert headers["target"] == "Target Triwulan II"
+    row = rows_by_code(ws, "indicator_id")["PEM-01"]
+    reference = ws.cell(row, keys["reference"])
+    lines = reference.value.split("\n")
+    assert lines[0].startswith("Target tahunan ") and lines[1] == "Realisasi TW I: 2"
+    assert reference.protection.locked
+    for words in ("Target Triwulan II", lines[0], "Realisasi TW I: 2"):
+        assert words in page  # the same words as the web form
+
+
 @pytest.mark.parametrize("name", ["camat", "sekretaris", "kasubag", "admin"])
 def test_download_is_open_to_every_role_of_the_office(report, client_for, name):
     assert download(client_for(name), report)

@@ -53,6 +53,8 @@ INDICATORS = [
         driving="Dukungan wali nagari",
         inhibiting="=bukan rumus",
         follow_up="",
+        annual=Decimal("49"),
+        earlier=((1, Decimal("2.5")),),
     ),
     IndicatorRow(
         indicator_id=103,
@@ -103,19 +105,20 @@ def errors_of(data: bytes, **kwargs) -> list[str]:
 
 
 # Rows 7, 8, 9 hold the indicators / activities in the order given above.
-# Indikator: G Realisasi, H pendorong, I penghambat, J tindak lanjut. Kegiatan: E Rp, F fisik.
+# Indikator: F target triwulan, G target tahunan dan realisasi sebelumnya, H Realisasi,
+# I pendorong, J penghambat, K tindak lanjut. Kegiatan: E Rp, F fisik.
 
 
 def test_round_trip_reads_exact_values(blank):
     data = fill(
         blank,
         indikator={
-            "G7": "85,5",
-            "H7": "  Partisipasi tinggi  ",
-            "G8": 72.25,
-            "J8": "Rapat koordinasi\nbulan depan",
-            "G9": 40,
-            "I9": "Petugas kurang",
+            "H7": "85,5",
+            "I7": "  Partisipasi tinggi  ",
+            "H8": 72.25,
+            "K8": "Rapat koordinasi\nbulan depan",
+            "H9": 40,
+            "J9": "Petugas kurang",
         },
         kegiatan={"E7": 1_250_000, "F7": "62,5", "E8": "Rp 21.500.000", "F8": 100},
     )
@@ -164,7 +167,8 @@ def test_layout_titles_and_identifiers(blank):
         "Indikator",
         "Satuan",
         "Arah",
-        "Target",
+        "Target Triwulan II",
+        "Target tahunan dan realisasi sebelumnya",
         "Realisasi",
         "Faktor pendorong",
         "Faktor penghambat",
@@ -176,11 +180,30 @@ def test_layout_titles_and_identifiers(blank):
     assert wb["sutera_meta"].sheet_state == "veryHidden"
 
 
+def test_the_targets_and_earlier_quarters_stand_beside_the_input_read_only(blank):
+    ws = load_workbook(BytesIO(blank))["Indikator"]
+    header = [c.value for c in ws[6]]
+    row = dict(zip(header, list(ws[8]), strict=True))
+    reference = row["Target tahunan dan realisasi sebelumnya"]
+    assert header.index("Realisasi") == header.index("Target tahunan dan realisasi sebelumnya") + 1
+    assert row["Target Triwulan II"].value == Decimal("12.25")
+    assert reference.value == "Target tahunan 49\nRealisasi TW I: 2,5"
+    assert reference.protection.locked is True
+    assert row["Target Triwulan II"].protection.locked is True
+    # The first quarter has no earlier quarter to show.
+    first = build_section_workbook(
+        SheetMeta(11, 3, "Kecamatan Sutera", "Pemerintahan", 2026, 1), INDICATORS, ACTIVITIES
+    )
+    ws = load_workbook(BytesIO(first))["Indikator"]
+    assert ws["F6"].value == "Target Triwulan I"
+    assert ws["G8"].value == "Target tahunan 49"
+
+
 def test_input_cells_unlocked_and_shaded_everything_else_locked(blank):
     wb = load_workbook(BytesIO(blank))
     ws = wb["Indikator"]
     assert ws.protection.sheet and ws.protection.password
-    for coordinate in ("G7", "H7", "I7", "J9"):
+    for coordinate in ("H7", "I7", "J7", "K9"):
         assert ws[coordinate].protection.locked is False
         assert ws[coordinate].fill.fgColor.rgb.endswith("FFF2CC")
     for coordinate in ("A7", "B7", "C7", "F7", "G6", "B1"):
@@ -193,7 +216,7 @@ def test_input_cells_unlocked_and_shaded_everything_else_locked(blank):
 
 
 def test_same_file_read_twice_gives_identical_results(blank):
-    data = fill(blank, indikator={"G7": "85,5", "G8": 72.25})
+    data = fill(blank, indikator={"H7": "85,5", "H8": 72.25})
     assert read(data) == read(data)
 
 
@@ -206,7 +229,7 @@ def test_rows_found_by_hidden_id_after_moving_rows_and_columns(blank):
     for column in range(1, ws.max_column + 1):
         first, last = ws.cell(8, column), ws.cell(10, column)
         first.value, last.value = last.value, first.value
-    ws["H10"] = "85,5"  # Realisasi moved to H; indicator 101 now sits on row 10
+    ws["I10"] = "85,5"  # Realisasi moved to I; indicator 101 now sits on row 10
     buffer = BytesIO()
     wb.save(buffer)
     parsed = read(buffer.getvalue())
@@ -220,7 +243,7 @@ def test_rows_found_by_hidden_id_after_moving_rows_and_columns(blank):
 def test_percent_typed_in_excel_is_read_as_percent(blank):
     wb = load_workbook(BytesIO(blank))
     # Typing "62,5%" makes Excel store 0.625 in a percent-formatted cell.
-    for sheet, coordinate in (("Indikator", "G7"), ("Kegiatan", "F7")):
+    for sheet, coordinate in (("Indikator", "H7"), ("Kegiatan", "F7")):
         wb[sheet][coordinate] = 0.625
         wb[sheet][coordinate].number_format = "0.0%"
     buffer = BytesIO()
@@ -231,7 +254,7 @@ def test_percent_typed_in_excel_is_read_as_percent(blank):
 
 
 def test_one_bad_row_among_good_ones_reports_that_row_only(blank):
-    data = fill(blank, indikator={"G7": "85,5", "G8": "banyak", "G9": 40})
+    data = fill(blank, indikator={"H7": "85,5", "H8": "banyak", "H9": 40})
     errors = errors_of(data)
     assert len(errors) == 1
     assert errors[0].startswith("Baris 8: ")
@@ -241,7 +264,7 @@ def test_one_bad_row_among_good_ones_reports_that_row_only(blank):
 def test_all_errors_are_collected(blank):
     data = fill(
         blank,
-        indikator={"G7": -1, "G8": "1.234", "G9": 2_000_000_000, "J7": "x" * 2001},
+        indikator={"H7": -1, "H8": "1.234", "H9": 2_000_000_000, "K7": "x" * 2001},
         kegiatan={"F7": 101, "F8": -0.5},
     )
     errors = errors_of(data)
@@ -256,12 +279,12 @@ def test_all_errors_are_collected(blank):
 
 
 def test_text_of_exactly_the_limit_is_accepted(blank):
-    data = fill(blank, indikator={"H7": "y" * 2000})
+    data = fill(blank, indikator={"I7": "y" * 2000})
     assert read(data).indicators[0].driving == "y" * 2000
 
 
 def test_formula_in_input_cell_is_refused(blank):
-    data = fill(blank, indikator={"G7": "=F7*0.9", "H8": "=B8"}, kegiatan={"E7": "=D7/2"})
+    data = fill(blank, indikator={"H7": "=F7*0.9", "I8": "=B8"}, kegiatan={"E7": "=D7/2"})
     errors = errors_of(data)
     assert "Baris 7: lembar Indikator, kolom Realisasi — berisi rumus; isi dengan angka." in errors
     assert any(e.startswith("Baris 8: ") and "Faktor pendorong" in e for e in errors)
@@ -269,7 +292,7 @@ def test_formula_in_input_cell_is_refused(blank):
 
 
 def test_too_many_decimal_places(blank):
-    errors = errors_of(fill(blank, indikator={"G7": "1,23456"}, kegiatan={"F7": "12,3456"}))
+    errors = errors_of(fill(blank, indikator={"H7": "1,23456"}, kegiatan={"F7": "12,3456"}))
     assert len(errors) == 2
     assert all("angka di belakang koma" in e for e in errors)
 
@@ -289,7 +312,7 @@ def test_negative_spending_is_refused(blank):
 
 
 def test_date_in_number_cell_is_explained(blank):
-    errors = errors_of(fill(blank, indikator={"G7": datetime.date(2026, 5, 8)}))
+    errors = errors_of(fill(blank, indikator={"H7": datetime.date(2026, 5, 8)}))
     assert errors[0].startswith("Baris 7: ") and "tanggal" in errors[0]
 
 

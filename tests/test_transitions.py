@@ -50,7 +50,7 @@ def test_a_return_without_a_note_is_a_form_error(sutera, users, client_for):
 
     assert response.status_code == 200
     assert response.context["action_forms"]
-    forms = [form for action, form, html, url in response.context["action_forms"]]
+    forms = [form for action, form, html, url, label in response.context["action_forms"]]
     assert [form.errors for form in forms if form.errors] == [
         {"note": ["Catatan pengembalian wajib diisi."]}
     ]

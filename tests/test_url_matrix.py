@@ -94,6 +94,7 @@ ACTIONS = {
     "section_sheet_upload": {"kasi_pemerintahan"},
     "report_analysis": {"kasubag"},
     "draft_create": {"kasubag"},
+    "draft_and_complete": {"kasubag"},  # at step 3: past the checks, then "not now"
     "archive_check": ARCHIVE,
     "archive_export": ARCHIVE | {"other_office"},  # their own office's year
     "evidence_remove": {"kasi_pemerintahan"},
@@ -188,6 +189,7 @@ def url_for(name: str, world) -> str:
         "capaian_preview": [report.pk, world["indicator"].pk],
         "report_analysis": [report.pk],
         "draft_create": [report.pk],
+        "draft_and_complete": [report.pk],
         "draft_version": [report.pk, 1],
         "draft_document": [report.pk, 1],
         "draft_pdf": [report.pk, 1],
@@ -298,7 +300,7 @@ def test_public_pages_answer_everyone(world, users, other_office, name):
 def payload(name: str, world) -> dict:
     if name == "section_sheet_upload":
         return {"workbook": io.BytesIO(b"bukan excel")}
-    if name in ("report_complete", "report_return", "report_submit_section"):
+    if name in ("report_complete", "report_return", "report_submit_section", "draft_and_complete"):
         return {"from_step": 3, "note": "Catatan"}
     if name in ("section_data_reopen", "monev_sheet_reopen"):
         return {"reason": "Perlu diperbaiki"}

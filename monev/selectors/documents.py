@@ -5,9 +5,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from .. import workflow
 from ..models import Comment, DraftVersion, Report
 
 COMPARED = ("target", "value", "capaian", "predikat", "driving", "inhibiting", "follow_up")
+
+
+def version_due(report: Report) -> int | None:
+    """The number of the draft version the current step still has to make of its own; None
+    when the step makes none or has made it. One query, and only at such a step."""
+    if report.is_archived or not workflow.current_step(report).requires_new_version:
+        return None
+    newest = report.versions.order_by("-number").values_list("number", "created_at").first()
+    number, made_at = newest or (0, None)
+    if made_at is not None and made_at >= report.step_started_at:
+        return None
+    return number + 1
 
 
 @dataclass

@@ -17,6 +17,7 @@ from ..models import (
     ActivityRealisation,
     Indicator,
     IndicatorTarget,
+    MonevEntry,
     Realisation,
     RenstraBudget,
     Report,
@@ -97,6 +98,17 @@ class ActivityFigures:
 
 
 @dataclass(frozen=True)
+class MonevNote:
+    """One indicator's row of the section's blangko monev, as its Kepala Seksi wrote it."""
+
+    code: str
+    name: str
+    findings: str
+    problems: str
+    recommendation: str
+
+
+@dataclass(frozen=True)
 class SectionFigures:
     section_id: int
     name: str
@@ -104,6 +116,9 @@ class SectionFigures:
     activities: list[ActivityFigures]
     average: Decimal | None
     band: Band | None
+    # Frozen with each draft so its documents never read the sheet again; older snapshots
+    # (taken before the monev results travelled on) load without any.
+    monev: tuple[MonevNote, ...] = ()
 
     @property
     def missing(self) -> list[str]:
@@ -244,6 +259,12 @@ def quarter_figures(report: Report) -> QuarterFigures:
             by_section[activity.section_id][2].append(
                 _activity_figures(activity, spending, quarter)
             )
+    monev = {
+        entry.indicator_id: entry
+        for entry in MonevEntry.objects.filter(report=report).only(
+            "indicator_id", "findings", "problems", "recommendation"
+        )
+    }
     sections = []
     for section_id, (name, rows, activity_rows) in by_section.items():
         mean = average(r.achievement.percent for r in rows)
@@ -255,6 +276,7 @@ def quarter_figures(report: Report) -> QuarterFigures:
                 activities=activity_rows,
                 average=mean,
                 band=rating(mean, bands),
+                monev=_monev_notes(rows, monev),
             )
         )
     office_mean = average(i.achievement.percent for s in sections for i in s.indicators)
@@ -319,6 +341,17 @@ def _indicator_figures(indicator, values, quarter, bands) -> IndicatorFigures:
         inhibiting=getattr(current, "inhibiting_factors", ""),
         follow_up=getattr(current, "follow_up", ""),
     )
+
+
+def _monev_notes(rows: list[IndicatorFigures], entries: dict) -> tuple[MonevNote, ...]:
+    """The section's written monev rows in the order of its indicators; blank rows left out."""
+    notes = []
+    for row in rows:
+        entry = entries.get(row.indicator_id)
+        texts = (entry.findings, entry.problems, entry.recommendation) if entry else ()
+        if any(text.strip() for text in texts):
+            notes.append(MonevNote(row.code, row.name, *texts))
+    return tuple(notes)
 
 
 def _activity_figures(activity, spending, quarter) -> ActivityFigures:

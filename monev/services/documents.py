@@ -10,6 +10,7 @@ from .. import clock, permissions, workflow
 from ..frozen import sha256_text
 from ..models import Comment, DraftVersion, SectionAnalysis
 from ..numbers import format_decimal
+from ..selectors.documents import version_due
 from ..selectors.office_data import QuarterFigures
 from ..selectors.snapshots import DocumentContent, live_content
 from ..validation import MAX_LONG_TEXT, text_too_long
@@ -187,9 +188,7 @@ def draft_generate(*, report_id: int, actor, from_step: int) -> DraftVersion:
 
 def ensure_new_version(report) -> None:
     """A drafting step is done only once it has produced a version of its own."""
-    if not drafting_step(report):
-        return
-    if not report.versions.filter(created_at__gte=report.step_started_at).exists():
+    if version_due(report) is not None:
         raise WorkflowError(
             _("Buat draf laporan (versi baru) dulu sebelum menyelesaikan langkah ini.")
         )

@@ -154,12 +154,17 @@ def _ensure_not_signing(step: SopStep) -> None:
 def ensure_requirements(report: Report, step: SopStep, *, version, content_hash: str) -> None:
     """What the step's row requires before it may be completed, and the version a decision
     names: every completion (plain or signed) passes through here."""
+    ensure_ready_to_draft(report, step)
+    ensure_new_version(report)
+    ensure_bound_version(report, step, version=version, content_hash=content_hash)
+
+
+def ensure_ready_to_draft(report: Report, step: SopStep) -> None:
+    """What the step's row requires of the data and analysis a draft of it would freeze."""
     if step.requires_all_sections:
         _ensure_no_section_reopened(report)
     if step.requires_analysis:
         _ensure_analysis(report)
-    ensure_new_version(report)
-    ensure_bound_version(report, step, version=version, content_hash=content_hash)
 
 
 @transaction.atomic

@@ -9,7 +9,14 @@ from .archive import (
     archive_list,
 )
 from .dashboard import dashboard, home
-from .documents import draft_create, draft_document, draft_pdf, draft_version, report_analysis
+from .documents import (
+    draft_and_complete,
+    draft_create,
+    draft_document,
+    draft_pdf,
+    draft_version,
+    report_analysis,
+)
 from .monev_sheet import monev_sheet
 from .notifications import notification_list, notification_open, notification_read_all
 from .reports import (
@@ -47,6 +54,7 @@ from .timing_sources import sop_timing_step
 from .verification import verification
 
 __all__ = [
+    "draft_and_complete",
     "verification",
     "dashboard",
     "home",

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import permissions, workflow
 from ..exports.render_limit import RenderError, render_with_limit
-from ..forms import CommentForm
+from ..forms import CommentForm, StepForm
 from ..listing import parse_sort, sort_links, sort_rows
 from ..selectors.documents import version_page, versions_of
 from ..selectors.snapshots import report_content
@@ -20,6 +20,7 @@ from ..services.documents import (
     comment_add,
     draft_generate,
 )
+from ..services.drafting import report_draft_and_complete
 from ..services.rendered import rendered_once, stored_pdf_response
 from ..workflow import ActionKind, WorkflowError
 
@@ -98,6 +99,31 @@ def draft_create(request, pk: int):
         return redirect("monev:report_analysis", pk=report.pk)
     messages.success(request, _("Draf versi %(n)s dibuat.") % {"n": version.number})
     return redirect("monev:draft_version", pk=report.pk, number=version.number)
+
+
+@require_POST
+def draft_and_complete(request, pk: int):
+    """A drafting step's primary button: the step's own draft version, then the step done."""
+    report, _staff = permissions.get_report_for(request, pk)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Permintaan tidak lengkap; muat ulang halaman dan coba lagi."))
+        return redirect(report)
+    from_step = form.cleaned_data["from_step"]
+    try:
+        version, _report = report_draft_and_complete(
+            report_id=report.pk, actor=request.user, from_step=from_step,
+            note=form.cleaned_data["note"],
+        )  # fmt: skip
+    except WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(report)
+    messages.success(
+        request,
+        _("Draf versi %(n)s dibuat dan langkah %(number)s selesai.")
+        % {"n": version.number, "number": from_step},
+    )
+    return redirect(report)
 
 
 def _version(request, pk: int, number: int):

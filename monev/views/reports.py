@@ -12,7 +12,7 @@ from .. import fragments, log_chain, permissions, selectors, services, workflow
 from ..forms import OpenCycleForm, ReturnForm, SignForm, StepForm
 from ..listing import parse_sort, query_quarter, query_year, sort_links, sort_rows
 from ..models import Quarter
-from ..selectors.documents import awaiting_decision
+from ..selectors.documents import awaiting_decision, version_due
 from ..selectors.reports import INBOX_SORTS, REPORT_SORTS, report_years
 from ..selectors.reports import report_list as report_rows
 from ..selectors.snapshots import decision_binding
@@ -82,6 +82,7 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
     actions = workflow.allowed_actions(report, staff)
     forms = []
     for action in actions:
+        label = action.label
         # Several forms share one page: distinct ids keep each label tied to its own field.
         options = {"initial": {"from_step": report.current_step}, "auto_id": f"id_{action.kind}_%s"}
         if action.kind == ActionKind.RETURN:
@@ -90,12 +91,17 @@ def _render_report(request, report, staff, *, return_form=None, status=200):
         elif action.kind == ActionKind.SUBMIT:
             form = StepForm(**options)
             url = reverse("monev:report_submit_section", args=[report.pk, action.section.pk])
+        elif (due := version_due(report)) and permissions.can(staff, ActionKind.MAKE_DRAFT, report):
+            # The step needs a version of its own: the one button makes it, then completes.
+            form = StepForm(**options)
+            url = reverse("monev:draft_and_complete", args=[report.pk])
+            label = _("Buat draf versi %(n)s dan selesaikan langkah") % {"n": due}
         else:
             if workflow.approval_binding_required(action.step):
                 options["initial"].update(decision_binding(report))
             form = (SignForm if action.step.signs_document else StepForm)(**options)
             url = reverse("monev:report_complete", args=[report.pk])
-        forms.append((action, form, fragments.form_html(form), url))
+        forms.append((action, form, fragments.form_html(form), url, label))
     context = {
         "report": report,
         "staff": staff,

@@ -346,6 +346,8 @@ def sheet_rows(page):
             driving=getattr(line.realisation, "driving_factors", ""),
             inhibiting=getattr(line.realisation, "inhibiting_factors", ""),
             follow_up=getattr(line.realisation, "follow_up", ""),
+            annual=line.annual,
+            earlier=tuple(line.earlier),
         )
         for line in page.indicators
     ]
