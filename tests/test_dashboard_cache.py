@@ -24,6 +24,7 @@ from monev.models import (
     Report,
     Section,
 )
+from monev.selectors.dashboard import dashboard_inputs, office_reports
 from monev.selectors.snapshots import live_content
 
 from .test_dashboard import PAGE_QUERIES, YEAR, dataset  # noqa: F401  (the fixture)
@@ -148,3 +149,28 @@ def test_a_cached_page_reads_no_snapshot(dataset, client_for, django_assert_max_
     assert len(snapshot_reads) == 1
     assert not [q for q in warm.captured_queries if '"snapshot"' in q["sql"]]
     assert len(warm.captured_queries) == len(cold.captured_queries) - 1
+
+
+def test_the_rows_read_for_the_key_are_the_orm_values(dataset):  # noqa: F811
+    """Decimals read with plain SQL come back as the ORM gives them (SQLite stores floats)."""
+    Realisation.objects.filter(**TW3, indicator__code="TRA-A").update(value=Decimal("12.3456"))
+    ActivityRealisation.objects.filter(**TW3, activity__code="2.01.1.1").update(
+        physical_progress=Decimal("33.3")
+    )
+    IndicatorTarget.objects.filter(indicator__code="PEM-A", year=YEAR).update(q3=Decimal("0.1"))
+    reports = office_reports(dataset)
+    inputs = dashboard_inputs(dataset, YEAR, None, reports)
+    quarter = {r.pk: r.quarter for r in reports if r.year == YEAR}
+
+    assert set(inputs.values) == {
+        (r.indicator_id, quarter[r.report_id], r.value)
+        for r in Realisation.objects.filter(report__year=YEAR)
+    }
+    assert set(inputs.spending) == {
+        (a.activity_id, quarter[a.report_id], a.spent, a.physical_progress)
+        for a in ActivityRealisation.objects.filter(report__year=YEAR)
+    }
+    pem_a = next(row for row in inputs.indicators if row[1] == "PEM-A")
+    target = IndicatorTarget.objects.get(indicator__code="PEM-A", year=YEAR)
+    assert pem_a[6:] == (target.q1, target.q2, target.q3, target.q4)
+    assert [str(v) for v in pem_a[6:]] == ["50.0000", "100.0000", "0.1000", "100.0000"]

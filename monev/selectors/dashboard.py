@@ -10,24 +10,18 @@ import hashlib
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from .. import clock, workflow
 from ..models import (
-    Activity,
-    ActivityLevel,
-    ActivityRealisation,
     DraftVersion,
-    Indicator,
-    IndicatorTarget,
     Office,
-    Realisation,
     Report,
     Section,
 )
 from ..performance import Achievement, achievement, rating
 from ..performance import RatingBand as Band
+from . import dashboard_rows
 from .office_data import QuarterFigures, average
 from .reports import StepStatus, _cached_steps, office_calendar, open_reports, step_status
 from .section_data import rating_bands
@@ -197,37 +191,13 @@ def dashboard_inputs(
 ) -> DashboardInputs:
     """The rows behind the figures (``reports``: ``office_reports``), in a fixed number of
     plain queries whatever the data size."""
-    sections = office.sections.filter(is_active=True).order_by("order", "name")
-    if section is not None:
-        sections = sections.filter(pk=section.pk)
-    names = tuple(sections.values_list("pk", "name"))
+    names = dashboard_rows.sections(office.pk, section.pk if section is not None else None)
     ids = [pk for pk, _name in names]
     year_reports = [r for r in reports if r.year == year]
     for report in year_reports:
         if not report.is_archived:  # an archived report is approved whatever its SOP says
             report.steps = _cached_steps(report)
     states = _quarter_states(year_reports)
-    # Filters on ids already at hand rather than joins: building the query is most of its cost.
-    # The year's target and pagu come joined to their indicator and sub kegiatan.
-    position = {pk: index for index, pk in enumerate(ids)}
-    indicators = tuple(
-        sorted(
-            Indicator.objects.filter(office=office, is_active=True, section_id__in=ids)
-            .annotate(target=FilteredRelation("targets", condition=Q(targets__year=year)))
-            .order_by("order", "code")
-            .values_list(
-                "pk", "code", "name", "unit", "direction", "section_id",
-                "target__q1", "target__q2", "target__q3", "target__q4",
-            ),
-            key=lambda row: position[row[5]],
-        )
-    )  # fmt: skip
-    activities = tuple(
-        Activity.objects.filter(office=office, level=ActivityLevel.SUB_KEGIATAN, section_id__in=ids)
-        .annotate(pagu=FilteredRelation("budgets", condition=Q(budgets__year=year)))
-        .order_by("code")
-        .values_list("pk", "code", "name", "section_id", "pagu__budget")
-    )
     quarter_of = {report.pk: report.quarter for report in year_reports}
     return DashboardInputs(
         office=str(office),
@@ -237,25 +207,16 @@ def dashboard_inputs(
         sections=names,
         quarters=tuple(states[q] for q in QUARTERS),
         versions=_approved_versions(year_reports),
-        indicators=indicators,
-        values=tuple(
-            (indicator_id, quarter_of[report_id], value)
-            for indicator_id, report_id, value in Realisation.objects.filter(
-                report_id__in=list(quarter_of)
+        indicators=dashboard_rows.indicators(office.pk, ids, year),
+        values=dashboard_rows.values(quarter_of),
+        activities=dashboard_rows.activities(office.pk, ids, year),
+        spending=dashboard_rows.spending(quarter_of),
+        years=tuple(
+            sorted(
+                {r.year for r in reports} | dashboard_rows.target_years(office.pk) | {year},
+                reverse=True,
             )
-            .order_by("indicator_id", "report_id")
-            .values_list("indicator_id", "report_id", "value")
         ),
-        activities=activities,
-        spending=tuple(
-            (activity_id, quarter_of[report_id], spent, physical)
-            for activity_id, report_id, spent, physical in ActivityRealisation.objects.filter(
-                report_id__in=list(quarter_of)
-            )
-            .order_by("activity_id", "report_id")
-            .values_list("activity_id", "report_id", "spent", "physical_progress")
-        ),
-        years=_years(office, year, reports),
     )
 
 
@@ -434,16 +395,6 @@ def _frozen_progress(progress: Absorption, quarter: int, approved: list) -> Abso
         absorption=_replaced(progress.absorption, {quarter: total.absorption[index]}),
         physical=_replaced(progress.physical, {quarter: total.physical[index]}),
     )
-
-
-def _years(office: Office, year: int, reports: list[Report]) -> tuple[int, ...]:
-    targeted = (
-        IndicatorTarget.objects.filter(indicator__office=office)
-        .order_by()
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    return tuple(sorted({r.year for r in reports} | set(targeted) | {year}, reverse=True))
 
 
 def _indicator_rows(inputs: DashboardInputs, names: dict[int, str]) -> list[IndicatorRow]:
