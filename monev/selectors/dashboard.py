@@ -23,7 +23,14 @@ from ..performance import Achievement, achievement, rating
 from ..performance import RatingBand as Band
 from . import dashboard_rows
 from .office_data import QuarterFigures, average
-from .reports import StepStatus, _cached_steps, office_calendar, open_reports, step_status
+from .reports import (
+    StepStatus,
+    _cached_steps,
+    office_calendar,
+    office_reports,
+    open_reports,
+    step_status,
+)
 from .section_data import rating_bands
 from .snapshots import version_content
 
@@ -163,12 +170,6 @@ class DashboardInputs:
     @property
     def digest(self) -> str:
         return hashlib.sha256(repr(self).encode()).hexdigest()
-
-
-def office_reports(office: Office) -> list[Report]:
-    """All the office's reports, newest first: one query that serves the default year, the
-    year's triwulan states, the year filter and the open reports alike."""
-    return list(Report.objects.filter(office=office).order_by("-year", "-quarter"))
 
 
 def default_year(office: Office, reports: list[Report] | None = None) -> int:
