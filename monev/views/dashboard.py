@@ -149,16 +149,16 @@ def dashboard(request):
         "year": year,
         "highlight": highlight,
         "open_reports": open_reports,
-        "figures": caches["pages"].get(key),
     }
-    if context["figures"] is not None:
-        context["figures"] = mark_safe(context["figures"])  # rendered by the template below
-    if context["figures"] is None:
+    figures = caches["pages"].get(key)
+    if figures is None:
         board = dashboard_from(inputs, office, section, open_reports)
-        figures = _figures_context(board, year, highlight, order)
-        context["figures"] = render_to_string("monev/_dashboard_figures.html", figures)
-        caches["pages"].set(key, context["figures"], FIGURES_TIMEOUT)
-        context.update(figures)
+        parts = _figures_context(board, year, highlight, order)
+        figures = render_to_string("monev/_dashboard_figures.html", parts)
+        caches["pages"].set(key, figures, FIGURES_TIMEOUT)
+        context.update(parts)
+    # Safe: the cache holds what the template rendered, escaped there.
+    context["figures"] = mark_safe(figures)
     return render(request, "monev/dashboard.html", context)
 
 
