@@ -6,6 +6,7 @@ are computed the way ``office_data`` computes them, so the Dasbor and a report's
 never disagree about the same quarter.
 """
 
+import hashlib
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -13,22 +14,23 @@ from django.utils import timezone
 
 from .. import clock, workflow
 from ..models import (
-    Activity,
-    ActivityBudget,
-    ActivityLevel,
-    ActivityRealisation,
     DraftVersion,
-    Indicator,
-    IndicatorTarget,
     Office,
-    Realisation,
     Report,
     Section,
 )
 from ..performance import Achievement, achievement, rating
 from ..performance import RatingBand as Band
+from . import dashboard_rows
 from .office_data import QuarterFigures, average
-from .reports import StepStatus, _reports, office_calendar, step_status
+from .reports import (
+    StepStatus,
+    _cached_steps,
+    office_calendar,
+    office_reports,
+    open_reports,
+    step_status,
+)
 from .section_data import rating_bands
 from .snapshots import version_content
 
@@ -141,45 +143,110 @@ class Dashboard:
         return found[-1] if found else None
 
 
-def default_year(office: Office) -> int:
+@dataclass(frozen=True)
+class DashboardInputs:
+    """Every row the Dasbor's figures are computed from, as plain values in a fixed order.
+
+    The figures are a function of these alone, so equal inputs give an equal page part: the
+    view keeps the rendered figures under ``digest``, which changes with any of these rows
+    however they were changed (service, admin, shell or SQL) and so is never stale.
+    """
+
+    office: str
+    year: int
+    section: tuple[int, str] | None
+    bands: tuple[Band, ...]
+    sections: tuple[tuple[int, str], ...]
+    quarters: tuple[QuarterState, ...]
+    # (triwulan, version id, snapshot SHA-256) of each approved report's approved version; a
+    # version is written once (DraftVersion.save), so its id and hash name its content.
+    versions: tuple[tuple[int, int, str], ...]
+    indicators: tuple[tuple, ...]  # (id, code, name, unit, direction, section id, TW I..IV target)
+    values: tuple[tuple, ...]  # (indicator id, triwulan, value)
+    activities: tuple[tuple, ...]  # (id, code, name, section id, pagu)
+    spending: tuple[tuple, ...]  # (activity id, triwulan, spent, physical progress)
+    years: tuple[int, ...]
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(repr(self).encode()).hexdigest()
+
+
+def default_year(office: Office, reports: list[Report] | None = None) -> int:
     """The newest year the office has a report for; the calendar year while it has none."""
-    latest = Report.objects.filter(office=office).order_by("-year").values_list("year").first()
-    return latest[0] if latest else timezone.localtime(clock.now()).year
+    if reports is None:
+        latest = Report.objects.filter(office=office).order_by("-year").values_list("year").first()
+        return latest[0] if latest else timezone.localtime(clock.now()).year
+    return max((r.year for r in reports), default=timezone.localtime(clock.now()).year)
 
 
 def dashboard_for(office: Office, year: int, section: Section | None = None) -> Dashboard:
     """The Dasbor's figures for ``year``; with ``section``, only that section's, everywhere."""
-    bands = rating_bands()
-    sections = office.sections.filter(is_active=True).order_by("order", "name")
-    if section is not None:
-        sections = sections.filter(pk=section.pk)
-    sections = list(sections)
-    names = {s.pk: s.name for s in sections}
-    reports = list(
-        Report.objects.filter(office=office, year=year)
-        .select_related("sop")
-        .prefetch_related("sop__steps")
+    reports = office_reports(office)
+    inputs = dashboard_inputs(office, year, section, reports)
+    return dashboard_from(inputs, office, section, open_report_statuses(office, section, reports))
+
+
+def dashboard_inputs(
+    office: Office, year: int, section: Section | None, reports: list[Report]
+) -> DashboardInputs:
+    """The rows behind the figures (``reports``: ``office_reports``), in a fixed number of
+    plain queries whatever the data size."""
+    names = dashboard_rows.sections(office.pk, section.pk if section is not None else None)
+    ids = [pk for pk, _name in names]
+    year_reports = [r for r in reports if r.year == year]
+    for report in year_reports:
+        if not report.is_archived:  # an archived report is approved whatever its SOP says
+            report.steps = _cached_steps(report)
+    states = _quarter_states(year_reports)
+    quarter_of = {report.pk: report.quarter for report in year_reports}
+    return DashboardInputs(
+        office=str(office),
+        year=year,
+        section=(section.pk, section.name) if section is not None else None,
+        bands=rating_bands(),
+        sections=names,
+        quarters=tuple(states[q] for q in QUARTERS),
+        versions=_approved_versions(year_reports),
+        indicators=dashboard_rows.indicators(office.pk, ids, year),
+        values=dashboard_rows.values(quarter_of),
+        activities=dashboard_rows.activities(office.pk, ids, year),
+        spending=dashboard_rows.spending(quarter_of),
+        years=tuple(
+            sorted(
+                {r.year for r in reports} | dashboard_rows.target_years(office.pk) | {year},
+                reverse=True,
+            )
+        ),
     )
-    states = _quarter_states(reports)
-    frozen = _approved_figures(reports)
-    indicators = [
-        _frozen_indicator(row, frozen) for row in _indicator_rows(office, year, names, bands)
-    ]
-    activities = [
-        _frozen_activity(row, frozen) for row in _activity_rows(office, year, names, states)
-    ]
+
+
+def dashboard_from(
+    inputs: DashboardInputs,
+    office: Office,
+    section: Section | None,
+    open_reports: list[StepStatus],
+) -> Dashboard:
+    """The figures the inputs (of this office and scope) give; reads only the approved
+    versions' snapshots."""
+    bands = inputs.bands
+    names = dict(inputs.sections)
+    states = {state.quarter: state for state in inputs.quarters}
+    frozen = _approved_figures(inputs.versions)
+    indicators = [_frozen_indicator(row, frozen) for row in _indicator_rows(inputs, names)]
+    activities = [_frozen_activity(row, frozen) for row in _activity_rows(inputs, names, states)]
     section_rows = []
-    for item in sections:
-        own = [row for row in indicators if row.section_id == item.pk]
-        means = _frozen_means(_means(own), frozen, item.pk)
-        progress = _total([a.progress for a in activities if a.section_id == item.pk])
+    for section_id, name in inputs.sections:
+        own = [row for row in indicators if row.section_id == section_id]
+        means = _frozen_means(_means(own), frozen, section_id)
+        progress = _total([a.progress for a in activities if a.section_id == section_id])
         section_rows.append(
             SectionRow(
-                section_id=item.pk,
-                name=item.name,
+                section_id=section_id,
+                name=name,
                 averages=means,
                 bands=tuple(rating(mean, bands) for mean in means),
-                progress=_frozen_total(progress, frozen, item.pk),
+                progress=_frozen_total(progress, frozen, section_id),
             )
         )
     # The office figure is the mean over all indicators (as in the report's analysis), not
@@ -188,17 +255,17 @@ def dashboard_for(office: Office, year: int, section: Section | None = None) -> 
     trend = _frozen_means(_means(indicators), frozen, scope)
     return Dashboard(
         office=office,
-        year=year,
-        years=_years(office, year),
+        year=inputs.year,
+        years=list(inputs.years),
         section=section,
-        quarters=tuple(states[q] for q in QUARTERS),
+        quarters=inputs.quarters,
         sections=section_rows,
         indicators=indicators,
         activities=activities,
         trend=trend,
         trend_bands=tuple(rating(mean, bands) for mean in trend),
         progress=_frozen_total(_total([a.progress for a in activities]), frozen, scope),
-        open_reports=_open_reports(office, section),
+        open_reports=open_reports,
         bands=bands,
     )
 
@@ -216,22 +283,32 @@ def _quarter_states(reports: list[Report]) -> dict[int, QuarterState]:
     return states
 
 
-def _approved_figures(reports: list[Report]) -> dict[int, QuarterFigures]:
+def _approved_versions(reports: list[Report]) -> tuple[tuple[int, int, str], ...]:
+    """(triwulan, version id, snapshot hash) of the newest version of each approved report:
+    the one the Camat approved."""
+    approved = {r.pk: r.quarter for r in reports if workflow.is_approved(r)}
+    if not approved:
+        return ()
+    newest = {}
+    versions = DraftVersion.objects.filter(report_id__in=list(approved)).order_by(
+        "report_id", "number"
+    )
+    for report_id, pk, content_hash in versions.values_list("report_id", "pk", "snapshot_sha256"):
+        newest[report_id] = (approved[report_id], pk, content_hash)
+    return tuple(sorted(newest.values()))
+
+
+def _approved_figures(versions: tuple[tuple[int, int, str], ...]) -> dict[int, QuarterFigures]:
     """Triwulan -> the figures the Camat approved, for the year's approved reports: their
     Dasbor columns read those, so later edits of targets or names change open quarters only."""
-    approved = {r.pk: r.quarter for r in reports if workflow.is_approved(r)}
+    if not versions:
+        return {}
+    quarters = {pk: quarter for quarter, pk, _hash in versions}
     frozen = {}
-    versions = DraftVersion.objects.filter(report_id__in=list(approved)).only(
-        "report_id", "number", "snapshot"
-    )
-    seen = set()
-    for version in versions.order_by("report_id", "-number"):
-        if version.report_id in seen:
-            continue  # only the newest version is the approved one
-        seen.add(version.report_id)
+    for version in DraftVersion.objects.filter(pk__in=list(quarters)).only("pk", "snapshot"):
         content = version_content(version)
         if content is not None:  # a version from before snapshots: the rows it is
-            frozen[approved[version.report_id]] = content.figures
+            frozen[quarters[version.pk]] = content.figures
     return frozen
 
 
@@ -321,48 +398,26 @@ def _frozen_progress(progress: Absorption, quarter: int, approved: list) -> Abso
     )
 
 
-def _years(office: Office, year: int) -> list[int]:
-    reported = Report.objects.filter(office=office).order_by().values_list("year", flat=True)
-    targeted = (
-        IndicatorTarget.objects.filter(indicator__office=office)
-        .order_by()
-        .values_list("year", flat=True)
-    )
-    return sorted(set(reported.union(targeted)) | {year}, reverse=True)
-
-
-def _indicator_rows(office, year, names, bands) -> list[IndicatorRow]:
-    indicators = Indicator.objects.filter(
-        office=office, is_active=True, section_id__in=list(names)
-    ).order_by("section__order", "section__name", "order", "code")
-    targets = {
-        t.indicator_id: t
-        for t in IndicatorTarget.objects.filter(indicator__in=indicators, year=year)
-    }
-    values = {
-        (indicator_id, quarter): value
-        for indicator_id, quarter, value in Realisation.objects.filter(
-            report__office=office, report__year=year, indicator__in=indicators
-        ).values_list("indicator_id", "report__quarter", "value")
-    }
+def _indicator_rows(inputs: DashboardInputs, names: dict[int, str]) -> list[IndicatorRow]:
+    bands = inputs.bands
+    values = {(indicator_id, quarter): value for indicator_id, quarter, value in inputs.values}
     rows = []
-    for indicator in indicators:
-        target = targets.get(indicator.pk)
-        quarter_targets = tuple(target.for_quarter(q) if target else None for q in QUARTERS)
-        quarter_values = tuple(values.get((indicator.pk, q)) for q in QUARTERS)
+    for pk, code, name, unit, direction, section_id, *quarter_targets in inputs.indicators:
+        quarter_targets = tuple(quarter_targets)
+        quarter_values = tuple(values.get((pk, q)) for q in QUARTERS)
         results = tuple(
-            achievement(t, v, indicator.direction)
+            achievement(t, v, direction)
             for t, v in zip(quarter_targets, quarter_values, strict=True)
         )
         rows.append(
             IndicatorRow(
-                indicator_id=indicator.pk,
-                code=indicator.code,
-                name=indicator.name,
-                unit=indicator.unit,
-                direction=indicator.direction,
-                section_id=indicator.section_id,
-                section_name=names[indicator.section_id],
+                indicator_id=pk,
+                code=code,
+                name=name,
+                unit=unit,
+                direction=direction,
+                section_id=section_id,
+                section_name=names[section_id],
                 targets=quarter_targets,
                 values=quarter_values,
                 achievements=results,
@@ -372,27 +427,16 @@ def _indicator_rows(office, year, names, bands) -> list[IndicatorRow]:
     return rows
 
 
-def _activity_rows(office, year, names, states) -> list[ActivityRow]:
-    activities = Activity.objects.filter(
-        office=office, level=ActivityLevel.SUB_KEGIATAN, section_id__in=list(names)
-    ).order_by("code")
-    budgets = dict(
-        ActivityBudget.objects.filter(activity__in=activities, year=year).values_list(
-            "activity_id", "budget"
-        )
-    )
+def _activity_rows(inputs: DashboardInputs, names, states) -> list[ActivityRow]:
     filled = {
         (activity_id, quarter): (spent, physical)
-        for activity_id, quarter, spent, physical in ActivityRealisation.objects.filter(
-            report__office=office, report__year=year, activity__in=activities
-        ).values_list("activity_id", "report__quarter", "spent", "physical_progress")
+        for activity_id, quarter, spent, physical in inputs.spending
     }
     rows = []
-    for activity in activities:
-        budget = budgets.get(activity.pk)
+    for pk, code, name, section_id, budget in inputs.activities:
         spent, physical, running = [], [], None
         for q in QUARTERS:
-            quarter_spent, quarter_physical = filled.get((activity.pk, q), (None, None))
+            quarter_spent, quarter_physical = filled.get((pk, q), (None, None))
             if quarter_spent is not None:
                 running = (running or 0) + quarter_spent
             # A quarter without a report has no figures yet; an unfilled quarter inside the
@@ -401,11 +445,11 @@ def _activity_rows(office, year, names, states) -> list[ActivityRow]:
             physical.append(quarter_physical if states[q].exists else None)
         rows.append(
             ActivityRow(
-                activity_id=activity.pk,
-                code=activity.code,
-                name=activity.name,
-                section_id=activity.section_id,
-                section_name=names[activity.section_id],
+                activity_id=pk,
+                code=code,
+                name=name,
+                section_id=section_id,
+                section_name=names[section_id],
                 progress=Absorption(
                     budget=budget,
                     spent=tuple(spent),
@@ -455,11 +499,14 @@ def _total(parts: list[Absorption]) -> Absorption:
     )
 
 
-def _open_reports(office: Office, section: Section | None) -> list[StepStatus]:
-    """Where each open report stands, any year; a section sees only its own gap."""
+def open_report_statuses(
+    office: Office, section: Section | None, reports: list[Report]
+) -> list[StepStatus]:
+    """Where each open report stands, any year (``reports``: ``office_reports``); a section
+    sees only its own gap."""
     calendar = office_calendar(office)
     statuses = []
-    for report in _reports().filter(office=office, archived_at__isnull=True):
+    for report in open_reports(office, reports):
         status = step_status(report, calendar)
         if section is not None:
             status = replace(status, missing=[s for s in status.missing if s.pk == section.pk])

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import caches
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from .. import clock, workflow
 from ..models import (
@@ -107,15 +107,47 @@ def step_status(report: Report, calendar: WorkCalendar) -> StepStatus:
     )
 
 
-def inbox_for(staff: Staff) -> list[StepStatus]:
-    """Open reports waiting on this user's role (and, for a Kepala Seksi, their section)."""
+def office_reports(office: Office, *, open_only: bool = False) -> list[Report]:
+    """The office's reports (or only its open ones), newest first. Raw on purpose, like
+    ``auth_backends``: the front pages read this on every request, and building the ORM query
+    cost more than running it."""
+    table = Report._meta.db_table
+    only_open = " AND archived_at IS NULL" if open_only else ""
+    return list(
+        Report.objects.raw(
+            f"SELECT * FROM {table} WHERE office_id = %s{only_open} "
+            "ORDER BY year DESC, quarter DESC",
+            [office.pk],
+        )
+    )
+
+
+def open_reports(office: Office, reports: list[Report] | None = None) -> list[Report]:
+    """The office's open reports (of ``reports`` when the caller has read them already), with
+    their steps from the cache. Sections and submissions are read only for the reports at a
+    per-section step, the only ones whose status and moves need them: one query for all of
+    them in the usual case, three at most."""
+    if reports is None:
+        reports = office_reports(office, open_only=True)
+    found = [report for report in reports if not report.is_archived]
+    for report in found:
+        report.office = office
+        if "steps" not in vars(report):  # not set by the caller yet
+            report.steps = _cached_steps(report)
+    per_section = [report for report in found if workflow.current_step(report).per_section]
+    if per_section:
+        prefetch_related_objects([office], _office_sections())
+        prefetch_related_objects(per_section, _submissions())
+    return found
+
+
+def inbox_for(staff: Staff, reports: list[Report] | None = None) -> list[StepStatus]:
+    """Open reports waiting on this user's role (and, for a Kepala Seksi, their section);
+    ``reports`` as for ``open_reports``."""
     calendar = office_calendar(staff.office)
-    reports = list(_reports(steps=False).filter(office=staff.office, archived_at__isnull=True))
-    for report in reports:
-        report.steps = _cached_steps(report)
     return [
         step_status(report, calendar)
-        for report in reports
+        for report in open_reports(staff.office, reports)
         if workflow.allowed_actions(report, staff)
     ]
 
@@ -202,18 +234,23 @@ def _cached_steps(report: Report) -> list[SopStep]:
     return steps
 
 
-def _reports(*, steps: bool = True) -> QuerySet[Report]:
-    """Reports with what their status needs; without ``steps`` the caller sets them."""
-    related = [
-        Prefetch("office__sections", queryset=Section.objects.order_by("order", "name")),
-        Prefetch(
-            "submissions",
-            queryset=SectionSubmission.objects.select_related("section", "submitted_by"),
-        ),
-    ]
-    if steps:
-        related.append(Prefetch("sop__steps", queryset=SopStep.objects.order_by("number")))
-    return Report.objects.select_related("office", "sop").prefetch_related(*related)
+def _reports() -> QuerySet[Report]:
+    """Reports with what their status needs."""
+    return Report.objects.select_related("office", "sop").prefetch_related(
+        Prefetch("office__sections", queryset=_office_sections().queryset),
+        _submissions(),
+        Prefetch("sop__steps", queryset=SopStep.objects.order_by("number")),
+    )
+
+
+def _office_sections() -> Prefetch:
+    return Prefetch("sections", queryset=Section.objects.order_by("order", "name"))
+
+
+def _submissions() -> Prefetch:
+    return Prefetch(
+        "submissions", queryset=SectionSubmission.objects.select_related("section", "submitted_by")
+    )
 
 
 def timeline(report: Report) -> list[TimelineStep]:

@@ -5,7 +5,10 @@ Kepala Seksi sees only their own section, everywhere on the page."""
 import functools
 from collections.abc import Callable
 
+from django.core.cache import caches
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -19,7 +22,14 @@ from ..exports.charts import (
     trend_chart_svg,
 )
 from ..listing import parse_sort, query_quarter, query_year, sort_links, sort_rows
-from ..selectors.dashboard import Dashboard, dashboard_for, default_year
+from ..selectors.dashboard import (
+    Dashboard,
+    dashboard_from,
+    dashboard_inputs,
+    default_year,
+    office_reports,
+    open_report_statuses,
+)
 from ..selectors.documents import awaiting_decision
 from .reports import inbox
 
@@ -112,16 +122,47 @@ def _reported(rows: list, values: Callable, index: int | None) -> tuple[int, int
     return sum(1 for row in rows if values(row)[index] is not None), len(rows)
 
 
+# Figures of archived years never change; a running year's key changes with its next edit.
+FIGURES_TIMEOUT = 24 * 3600
+
+
 @require_GET
 def dashboard(request):
     staff = permissions.staff_required(request)
     section = permissions.section_scope(staff)
     office = staff.office
-    year = query_year(request.GET) or default_year(office)
+    reports = office_reports(office)
+    year = query_year(request.GET) or default_year(office, reports)
     highlight = query_quarter(request.GET)
-    board = dashboard_for(office, year, section)
     # ?sort=<table>.<key>, "-" first to reverse.
     order = parse_sort(request.GET.get("sort"), _sort_keys())
+    inputs = dashboard_inputs(office, year, section, reports)
+    open_reports = open_report_statuses(office, section, reports)
+    # The figures part is rendered once per state of the rows it is computed from (the
+    # digest), view and language; what moves with the clock (due times, late badges) and
+    # with the user (their decisions) is rendered on every request.
+    view = (order.value if order else "", highlight or 0, get_language(), len(open_reports))
+    key = "dasbor:" + ":".join(map(str, (inputs.digest, *view)))
+    context = {
+        "awaiting": awaiting_decision(selectors.inbox_for(staff, reports)),
+        "staff": staff,
+        "year": year,
+        "highlight": highlight,
+        "open_reports": open_reports,
+    }
+    figures = caches["pages"].get(key)
+    if figures is None:
+        board = dashboard_from(inputs, office, section, open_reports)
+        parts = _figures_context(board, year, highlight, order)
+        figures = render_to_string("monev/_dashboard_figures.html", parts)
+        caches["pages"].set(key, figures, FIGURES_TIMEOUT)
+        context.update(parts)
+    # Safe: the cache holds what the template rendered, escaped there.
+    context["figures"] = mark_safe(figures)
+    return render(request, "monev/dashboard.html", context)
+
+
+def _figures_context(board: Dashboard, year: int, highlight: int | None, order) -> dict:
     rows = {
         "sections": board.sections,
         "indicators": board.indicators,
@@ -139,12 +180,12 @@ def dashboard(request):
         for q, (label, state) in enumerate(zip(TRIWULAN, board.quarters, strict=True), 1)
     ]
     headers = _headers(query, order)
-    context = {
-        "awaiting": awaiting_decision(selectors.inbox_for(staff)),
+    return {
         "board": board,
-        "staff": staff,
         "year": year,
         "highlight": highlight,
+        # The table sorted by is shown open.
+        "sorted_table": order.key.partition(".")[0] if order else "",
         "columns": columns,
         "quarter_headers": _quarter_headers(columns, headers),
         "trend_rows": [
@@ -172,7 +213,6 @@ def dashboard(request):
         "headers": headers,
         "charts": _charts(board),
     }
-    return render(request, "monev/dashboard.html", context)
 
 
 @require_GET
