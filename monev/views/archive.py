@@ -17,15 +17,9 @@ from ..services.year_export import year_export_start
 ARCHIVE_SORTS = {"laporan": ("year", "quarter"), "diarsipkan": ("year", "archived_at")}
 
 
-def _archive_staff(request):
-    staff = permissions.staff_required(request)
-    permissions.ensure(staff, permissions.Page.VIEW_ARCHIVE)
-    return staff
-
-
 @require_GET
 def archive_list(request):
-    staff = _archive_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_ARCHIVE)
     reports = Report.objects.filter(office=staff.office, archived_at__isnull=False)
     all_years = sorted(set(reports.values_list("year", flat=True)), reverse=True)
     year, quarter = query_year(request.GET), query_quarter(request.GET)
@@ -59,7 +53,7 @@ def archive_list(request):
 
 
 def _archived_file(request, pk: int) -> ArchivedFile:
-    staff = _archive_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_ARCHIVE)
     try:
         record = ArchivedFile.objects.select_related("report").get(pk=pk)
     except ArchivedFile.DoesNotExist:
@@ -104,7 +98,7 @@ def archive_check(request, pk: int):
 
 @require_POST
 def archive_export(request, year: int):
-    staff = _archive_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_ARCHIVE)
     if not Report.objects.filter(office=staff.office, year=year, archived_at__isnull=False):
         messages.error(request, _("Belum ada laporan yang diarsipkan pada tahun ini."))
         return redirect("monev:archive_list")
@@ -122,7 +116,7 @@ def archive_export(request, year: int):
 @require_GET
 def archive_export_status(request, pk: int):
     """The progress bar, polled by the page (htmx) while the ZIP is built."""
-    staff = _archive_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_ARCHIVE)
     export = YearExport.objects.filter(pk=pk, office=staff.office).first()
     if export is None:
         raise Http404(_("Ekspor tidak ditemukan."))
@@ -131,7 +125,7 @@ def archive_export_status(request, pk: int):
 
 @require_GET
 def archive_export_download(request, pk: int):
-    staff = _archive_staff(request)
+    staff = permissions.page_staff(request, permissions.Page.VIEW_ARCHIVE)
     export = YearExport.objects.filter(pk=pk, office=staff.office, status=ExportStatus.DONE).first()
     if export is None:
         raise Http404(_("ZIP belum siap."))
