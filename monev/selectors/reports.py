@@ -248,8 +248,13 @@ def _office_sections() -> Prefetch:
 
 
 def _submissions() -> Prefetch:
+    # In the order they were handed in: PostgreSQL returns unordered rows in storage order,
+    # which an UPDATE changes, and the page must read the same for the same data.
     return Prefetch(
-        "submissions", queryset=SectionSubmission.objects.select_related("section", "submitted_by")
+        "submissions",
+        queryset=SectionSubmission.objects.select_related("section", "submitted_by").order_by(
+            "submitted_at", "pk"
+        ),
     )
 
 
