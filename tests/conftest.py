@@ -316,3 +316,23 @@ def client_as(client_for, other_office):
         return client
 
     return build
+
+
+@pytest.fixture
+def kasubag_admin_client(users):
+    """kasubag_admin_client() -> the Kasubag PKP signed in to the admin with the rights the
+    demo gives them (their office's indicators and Renja activities)."""
+    from django.test import Client
+
+    from monev.management.commands.seed_demo import grant_indicator_admin
+
+    def build() -> Client:
+        kasubag = users["kasubag"]
+        kasubag.is_staff = True
+        kasubag.save()
+        grant_indicator_admin(kasubag)
+        client = Client()
+        client.force_login(kasubag)
+        return client
+
+    return build

@@ -71,8 +71,9 @@ def test_signed_in_pages_are_not_stored(users, client_for, url):
     assert {"no-store", "private"} <= directives
 
 
-def test_admin_filters_show_only_the_users_own_office(sutera, other_office, users):
-    from monev.management.commands.seed_demo import grant_indicator_admin
+def test_admin_filters_show_only_the_users_own_office(
+    sutera, other_office, users, kasubag_admin_client
+):
 
     call_command("loaddata", "rating_bands", "demo_indicators", verbosity=0)
     foreign_section = Section.objects.create(
@@ -86,12 +87,7 @@ def test_admin_filters_show_only_the_users_own_office(sutera, other_office, user
         unit="%",
         aggregation="last",
     )
-    kasubag = users["kasubag"]
-    kasubag.is_staff = True
-    kasubag.save()
-    grant_indicator_admin(kasubag)
-    client = Client()
-    client.force_login(kasubag)
+    client = kasubag_admin_client()
 
     for name in ("admin:monev_indicator_changelist", "admin:monev_activity_changelist"):
         page = client.get(reverse(name)).content.decode()

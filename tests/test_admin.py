@@ -90,12 +90,13 @@ def test_a_step_moved_to_another_role_in_the_admin_changes_who_may_act(
     assert client_for("camat").post(action, {"from_step": 9}).status_code == 302
 
 
-def test_the_kasubag_maintains_only_their_own_offices_indicators(sutera, other_office, users):
+def test_the_kasubag_maintains_only_their_own_offices_indicators(
+    sutera, other_office, users, kasubag_admin_client
+):
     from django.contrib.auth.models import Group
     from django.core.management import call_command
-    from django.test import Client
 
-    from monev.management.commands.seed_demo import INDICATOR_ADMINS, grant_indicator_admin
+    from monev.management.commands.seed_demo import INDICATOR_ADMINS
     from monev.models import Indicator, Section
 
     call_command("loaddata", "rating_bands", "demo_indicators", verbosity=0)
@@ -107,12 +108,7 @@ def test_the_kasubag_maintains_only_their_own_offices_indicators(sutera, other_o
         unit="%",
         aggregation="last",
     )
-    kasubag = users["kasubag"]
-    kasubag.is_staff = True
-    kasubag.save()
-    grant_indicator_admin(kasubag)
-    client = Client()
-    client.force_login(kasubag)
+    client = kasubag_admin_client()
 
     listing = client.get(reverse("admin:monev_indicator_changelist"))
     assert listing.status_code == 200
